@@ -4,7 +4,7 @@ import { kooberError } from '../errors.js'
 import { syncDirectory } from './atomic-file.js'
 import type { LogRecord, PartitionDescription, TopicConfig } from './event-log.js'
 import { setBaseOffset } from './record-batch.js'
-import { Segment, parseSegmentFileName } from './segment.js'
+import { Segment, parseSegmentFileName, type CachedChunk } from './segment.js'
 
 /** A batch waiting for the next flush: encoded, numbered, not yet durable. */
 export interface PendingBatch {
@@ -25,6 +25,7 @@ export interface ReadHint {
   offset: number
   segmentBase: number
   position: number
+  chunk?: CachedChunk
 }
 
 export interface PartitionOpenOptions {
@@ -252,21 +253,24 @@ export class PartitionLog {
       )
     }
     let index = this.segmentIndexFor(offset)
-    let position = hint && hint.offset === offset && hint.segmentBase === this.segments[index]?.baseOffset ? hint.position : undefined
+    const useHint = hint !== undefined && hint.offset === offset && hint.segmentBase === this.segments[index]?.baseOffset
+    let position = useHint ? hint.position : undefined
+    let cached = useHint ? hint.chunk : undefined
     while (index < this.segments.length) {
       const segment = this.segments[index]!
       if (offset < segment.nextOffset) {
-        const read = await segment.read(this.topic, this.partition, offset, maxRecords, position)
+        const read = await segment.read(this.topic, this.partition, offset, maxRecords, position, cached)
         if (read.records.length > 0 || index === this.segments.length - 1) {
           return {
             records: read.records,
             nextOffset: read.nextOffset,
-            hint: { offset: read.nextOffset, segmentBase: segment.baseOffset, position: read.nextPosition },
+            hint: { offset: read.nextOffset, segmentBase: segment.baseOffset, position: read.nextPosition, ...(read.chunk ? { chunk: read.chunk } : {}) },
           }
         }
       }
       index++
       position = undefined
+      cached = undefined
     }
     return { records: [], nextOffset: offset, hint: { offset, segmentBase: -1, position: 0 } }
   }

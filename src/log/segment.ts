@@ -34,6 +34,14 @@ export interface SegmentRead {
   /** The offset and byte position where the next read continues. */
   nextOffset: number
   nextPosition: number
+  /** The bytes last read, which the next sequential read can start from. */
+  chunk?: CachedChunk
+}
+
+/** File bytes already read: `buffer` holds the segment's bytes from `position` on. */
+export interface CachedChunk {
+  buffer: Buffer
+  position: number
 }
 
 /**
@@ -152,13 +160,26 @@ export class Segment {
     expectedOffset: number | undefined,
     firstChunkBytes: number,
     visit: (chunk: Buffer, at: number, header: BatchHeader, batchPosition: number) => boolean,
-  ): Promise<{ position: number; stopped?: { reason: 'incomplete' | 'invalid'; detail: string } }> {
+    cached?: CachedChunk,
+  ): Promise<{ position: number; stopped?: { reason: 'incomplete' | 'invalid'; detail: string }; chunk?: CachedChunk }> {
     let chunkBytes = Math.min(firstChunkBytes, Math.max(end - position, 1))
+    let last: CachedChunk | undefined
     while (position < end) {
-      const want = Math.min(chunkBytes, end - position)
-      const chunk = Buffer.allocUnsafe(want)
-      const { bytesRead } = await this.handle.read(chunk, 0, want, position)
-      const view = bytesRead === want ? chunk : chunk.subarray(0, bytesRead)
+      let view: Buffer
+      let bytesRead: number
+      const cachedFrom = cached ? position - cached.position : -1
+      if (cached && cachedFrom >= 0 && cachedFrom < cached.buffer.length) {
+        // Bytes below `end` never change, so what the last read left over is still good.
+        view = cached.buffer.subarray(cachedFrom, Math.min(cached.buffer.length, end - cached.position))
+        bytesRead = view.length
+        cached = undefined
+      } else {
+        const want = Math.min(chunkBytes, end - position)
+        const chunk = Buffer.allocUnsafe(want)
+        ;({ bytesRead } = await this.handle.read(chunk, 0, want, position))
+        view = bytesRead === want ? chunk : chunk.subarray(0, bytesRead)
+      }
+      last = { buffer: view, position }
       let at = 0
       while (at < view.length) {
         const check = checkBatch(view, at, expectedOffset)
@@ -173,14 +194,14 @@ export class Segment {
           return { position: position + at, stopped: { reason: check.reason, detail: check.detail } }
         }
         const header = check.header
-        if (visit(view, at, header, position + at)) return { position: position + at + header.sizeBytes }
+        if (visit(view, at, header, position + at)) return { position: position + at + header.sizeBytes, chunk: last }
         if (expectedOffset !== undefined) expectedOffset = header.nextOffset
         at += header.sizeBytes
       }
       if (bytesRead === 0) return { position, stopped: { reason: 'incomplete', detail: 'file shorter than expected' } }
       position += at
     }
-    return { position }
+    return { position, chunk: last }
   }
 
   /** Records a batch that is now readable at `position` (after its write is durable, or after a scan checked it). */
@@ -230,7 +251,14 @@ export class Segment {
    * floor entry. Returns no records at the end of the segment. Never returns a
    * record whose batch fails its CRC: that is a KOOBER_LOG_CORRUPT error.
    */
-  async read(topic: string, partition: number, offset: number, maxRecords: number, position?: number): Promise<SegmentRead> {
+  async read(
+    topic: string,
+    partition: number,
+    offset: number,
+    maxRecords: number,
+    position?: number,
+    cached?: CachedChunk,
+  ): Promise<SegmentRead> {
     const records: LogRecord[] = []
     let nextOffset = Math.max(offset, this.baseOffset)
     let nextPosition = position ?? this.index.floor(offset).position
@@ -246,14 +274,14 @@ export class Segment {
         // Stopped inside the batch: the next read starts at the batch again.
         nextPosition = nextOffset < header.nextOffset ? batchPosition : batchPosition + header.sizeBytes
         return records.length >= maxRecords
-      })
+      }, cached)
       if (walked.stopped) {
         throw kooberError(
           'KOOBER_LOG_CORRUPT',
           `${topic}-${partition}: ${walked.stopped.detail} at byte ${walked.position} of ${this.logPath}`,
         )
       }
-      return { records, nextOffset, nextPosition }
+      return { records, nextOffset, nextPosition, ...(walked.chunk ? { chunk: walked.chunk } : {}) }
     } finally {
       this.readers--
       if (this.readers === 0 && this.deleted) await this.closeHandle()
