@@ -152,3 +152,24 @@ describe('embedded log', () => {
     await log.close()
   })
 })
+
+describe('embedded log reads', () => {
+  it('is not thrown off by an application that changes the buffers of records it received', async () => {
+    const log = await openEmbeddedLog({ dataDir: freshDir() })
+    await log.createTopic('t', { partitions: 1 })
+    await log.append('t', [{ value: 'aaaa' }, { value: 'bbbb' }, { value: 'cccc' }])
+    const consumer = await log.consumer({ topics: ['t'] })
+    const [first] = await consumer.poll({ timeoutMs: 0, maxRecords: 1 })
+    first!.value.fill('z')
+    assert.deepEqual(
+      (await consumer.poll({ timeoutMs: 0, maxRecords: 1 })).map((r) => r.value.toString()),
+      ['bbbb'],
+    )
+    assert.deepEqual(
+      (await consumer.poll({ timeoutMs: 0 })).map((r) => r.value.toString()),
+      ['cccc'],
+    )
+    await consumer.close()
+    await log.close()
+  })
+})

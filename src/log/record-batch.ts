@@ -222,8 +222,9 @@ export type BatchCheck =
 /**
  * Checks the batch that starts at `at` in `buf`: its length, magic, CRC and
  * offsets. `expectedOffset` is the offset the batch must start at, when known.
+ * `verifyCrc` is false only for bytes whose CRC this process already checked.
  */
-export function checkBatch(buf: Buffer, at: number, expectedOffset?: number): BatchCheck {
+export function checkBatch(buf: Buffer, at: number, expectedOffset?: number, verifyCrc = true): BatchCheck {
   if (buf.length - at < BATCH_HEADER_BYTES) {
     return { ok: false, reason: 'incomplete', detail: 'truncated batch header' }
   }
@@ -241,7 +242,7 @@ export function checkBatch(buf: Buffer, at: number, expectedOffset?: number): Ba
   const recordCount = buf.readInt32BE(at + 18)
   if (recordCount < 1) return { ok: false, reason: 'invalid', detail: `batch record count ${recordCount}` }
   const crc = buf.readUInt32BE(at + 12)
-  if (crc32c(buf.subarray(at + 16, at + sizeBytes)) !== crc) {
+  if (verifyCrc && crc32c(buf.subarray(at + 16, at + sizeBytes)) !== crc) {
     return { ok: false, reason: 'invalid', detail: 'batch CRC32C mismatch' }
   }
   return {

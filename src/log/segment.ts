@@ -42,6 +42,13 @@ export interface SegmentRead {
 export interface CachedChunk {
   buffer: Buffer
   position: number
+  /**
+   * The position of a batch in `buffer` that was checked and partly handed
+   * out: its records are views into `buffer` that an application may have
+   * changed, so its CRC is not checked again (the records not yet handed out
+   * are bytes no application holds).
+   */
+  checkedBatchAt?: number
 }
 
 /**
@@ -167,11 +174,13 @@ export class Segment {
     while (position < end) {
       let view: Buffer
       let bytesRead: number
+      let checkedBatchAt = -1
       const cachedFrom = cached ? position - cached.position : -1
       if (cached && cachedFrom >= 0 && cachedFrom < cached.buffer.length) {
         // Bytes below `end` never change, so what the last read left over is still good.
         view = cached.buffer.subarray(cachedFrom, Math.min(cached.buffer.length, end - cached.position))
         bytesRead = view.length
+        checkedBatchAt = cached.checkedBatchAt ?? -1
         cached = undefined
       } else {
         const want = Math.min(chunkBytes, end - position)
@@ -182,7 +191,7 @@ export class Segment {
       last = { buffer: view, position }
       let at = 0
       while (at < view.length) {
-        const check = checkBatch(view, at, expectedOffset)
+        const check = checkBatch(view, at, expectedOffset, position + at !== checkedBatchAt)
         if (!check.ok) {
           const needed = neededBytes(view, at)
           const fitsInFile = needed === undefined || position + at + needed <= end
@@ -262,6 +271,7 @@ export class Segment {
     const records: LogRecord[] = []
     let nextOffset = Math.max(offset, this.baseOffset)
     let nextPosition = position ?? this.index.floor(offset).position
+    let stoppedInsideBatch = false
     this.readers++
     try {
       const walked = await this.forEachBatch(nextPosition, this.size, undefined, READ_CHUNK_BYTES, (chunk, at, header, batchPosition) => {
@@ -272,7 +282,8 @@ export class Segment {
         decodeBatch(chunk, at, header, topic, partition, nextOffset, maxRecords - records.length, records)
         nextOffset = records[records.length - 1]!.offset + 1
         // Stopped inside the batch: the next read starts at the batch again.
-        nextPosition = nextOffset < header.nextOffset ? batchPosition : batchPosition + header.sizeBytes
+        stoppedInsideBatch = nextOffset < header.nextOffset
+        nextPosition = stoppedInsideBatch ? batchPosition : batchPosition + header.sizeBytes
         return records.length >= maxRecords
       }, cached)
       if (walked.stopped) {
@@ -281,7 +292,8 @@ export class Segment {
           `${topic}-${partition}: ${walked.stopped.detail} at byte ${walked.position} of ${this.logPath}`,
         )
       }
-      return { records, nextOffset, nextPosition, ...(walked.chunk ? { chunk: walked.chunk } : {}) }
+      const chunk = walked.chunk && (stoppedInsideBatch ? { ...walked.chunk, checkedBatchAt: nextPosition } : walked.chunk)
+      return { records, nextOffset, nextPosition, ...(chunk ? { chunk } : {}) }
     } finally {
       this.readers--
       if (this.readers === 0 && this.deleted) await this.closeHandle()
