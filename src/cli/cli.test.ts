@@ -15,7 +15,11 @@ let dirs = 0
 const freshDir = (): string => join(root, `d${dirs++}`)
 
 function spawnCli(args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...process.env, ...env } })
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...process.env, ...env } })
+  // Decode as a stream: a chunk may end inside a multi-byte character.
+  child.stdout.setEncoding('utf8')
+  child.stderr.setEncoding('utf8')
+  return child
 }
 
 interface Result {
@@ -29,8 +33,8 @@ function runCli(args: string[], options: { input?: string; env?: Record<string, 
     const child = spawnCli(args, options.env)
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.stdout.on('data', (d: string) => (stdout += d))
+    child.stderr.on('data', (d: string) => (stderr += d))
     child.on('error', reject)
     child.on('close', (code) => resolve({ code, stdout, stderr }))
     child.stdin.end(options.input ?? '')
@@ -48,8 +52,8 @@ function waitForOutput(child: ChildProcessWithoutNullStreams, pattern: RegExp, t
   return new Promise((resolve, reject) => {
     let seen = ''
     const timer = setTimeout(() => reject(new Error(`no ${pattern} in ${timeoutMs} ms; got: ${seen}`)), timeoutMs)
-    child.stdout.on('data', (d: Buffer) => {
-      seen += d.toString()
+    child.stdout.on('data', (d: string) => {
+      seen += d
       if (pattern.test(seen)) {
         clearTimeout(timer)
         resolve(seen)
@@ -195,7 +199,7 @@ describe('koober produce and consume', () => {
     const follower = spawnCli(['consume', 'live', '--follow', '--data-dir', dir])
     try {
       let seen = ''
-      follower.stdout.on('data', (d: Buffer) => (seen += d.toString()))
+      follower.stdout.on('data', (d: string) => (seen += d))
       // Give the follower time to open; then append in two rounds.
       await new Promise((r) => setTimeout(r, 1500))
       await writer.append('live', [{ value: 'one' }, { value: 'two' }])
