@@ -165,7 +165,7 @@ export class PartitionLog {
           i++
         }
         if (group.length > 0) {
-          await segment.write(
+          segment.write(
             group.map((b) => b.buffer),
             segment.size,
           )
