@@ -39,6 +39,9 @@ const codes = {
   KOOBER_LOG_NO_GROUP: 'Consumer has no group',
   KOOBER_LOG_GROUP_BUSY: 'Consumer group is in use by another process',
   KOOBER_LOG_NOT_ASSIGNED: 'Partition not assigned to this consumer',
+  KOOBER_LOG_KAFKA: 'Apache Kafka failure',
+  KOOBER_INFRA_TOOLS_MISSING: 'Java or Maven is missing or too old',
+  KOOBER_INFRA_SERVER_FAILED: 'A local server failed to start or stop',
   KOOBER_CLI_USAGE: 'Wrong usage',
   KOOBER_CLI_INPUT: 'Invalid input',
 } as const

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander'
 import { isKooberError } from '../errors.js'
 import { consumeCommand } from './commands/consume.js'
+import { infraCommand } from './commands/infra.js'
 import { produceCommand } from './commands/produce.js'
 import { startCommand } from './commands/start.js'
 import { topicsCommand } from './commands/topics.js'
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   program.addCommand(topicsCommand())
   program.addCommand(produceCommand())
   program.addCommand(consumeCommand())
+  program.addCommand(infraCommand())
   forEachCommand(program, (command) => command.exitOverride().showHelpAfterError('(run with --help for usage)'))
   return program
 }

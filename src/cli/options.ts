@@ -1,5 +1,7 @@
+import { resolve } from 'node:path'
 import { InvalidArgumentError, Option } from 'commander'
-import { openEmbeddedLog, type EmbeddedLog } from '../log/index.js'
+import { kooberError } from '../errors.js'
+import { openEmbeddedLog, openKafkaLog, type EventLog } from '../log/index.js'
 
 export const DEFAULT_DATA_DIR = './data'
 
@@ -20,19 +22,40 @@ export function integerArg(min: number, max = Number.MAX_SAFE_INTEGER): (value: 
   }
 }
 
-export interface LogOptions {
-  dataDir: string
+/** `--kafka HOST:PORT[,HOST:PORT...]`, from the flag, then KOOBER_KAFKA: use Apache Kafka instead of the embedded log. */
+export function kafkaOption(): Option {
+  return new Option('--kafka <brokers>', 'use Apache Kafka at HOST:PORT (comma-separated brokers) instead of the embedded log').env('KOOBER_KAFKA')
 }
 
-/** Opens the log to write (takes the data directory's lock). */
-export function openLogForWriting(options: LogOptions): Promise<EmbeddedLog> {
+export interface LogOptions {
+  dataDir: string
+  kafka?: string
+}
+
+function kafkaBrokers(value: string): string[] {
+  const brokers = value.split(',').map((b) => b.trim()).filter((b) => b.length > 0)
+  if (brokers.length === 0 || brokers.some((b) => !/^[^:\s]+:\d{1,5}$/.test(b))) {
+    throw kooberError('KOOBER_CLI_USAGE', `--kafka takes HOST:PORT[,HOST:PORT...], got ${JSON.stringify(value)}`)
+  }
+  return brokers
+}
+
+/** Opens the log to write: Kafka with --kafka, else the embedded log, taking the data directory's lock. */
+export function openLogForWriting(options: LogOptions): Promise<EventLog> {
+  if (options.kafka !== undefined) return openKafkaLog({ brokers: kafkaBrokers(options.kafka) })
   return openEmbeddedLog({ dataDir: options.dataDir })
 }
 
 /**
- * Opens the log to read without the lock, so it works from another terminal
- * while `koober start` (or any writer) runs.
+ * Opens the log to read: Kafka with --kafka, else the embedded log without
+ * its lock, so it works from another terminal while `koober start` runs.
  */
-export function openLogForReading(options: LogOptions): Promise<EmbeddedLog> {
+export function openLogForReading(options: LogOptions): Promise<EventLog> {
+  if (options.kafka !== undefined) return openKafkaLog({ brokers: kafkaBrokers(options.kafka) })
   return openEmbeddedLog({ dataDir: options.dataDir, readOnly: true })
+}
+
+/** Where a log lives, for messages. */
+export function describeLog(log: EventLog, options: LogOptions): string {
+  return log.backend === 'kafka' ? `Kafka at ${options.kafka}` : resolve(options.dataDir)
 }

@@ -70,7 +70,7 @@ describe('embedded log', () => {
       await log.append('rolled', Array.from({ length: 10 }, (_, k) => ({ value: `r${i * 10 + k}`.padEnd(100, '.') })))
     }
     const description = await log.describeTopic('rolled')
-    assert.ok(description.partitions[0]!.segments > 3, `${description.partitions[0]!.segments} segments`)
+    assert.ok(description.partitions[0]!.segments! > 3, `${description.partitions[0]!.segments} segments`)
     const files = readdirSync(join(dir, 'topics', 'rolled', '0'))
     const logs = files.filter((f) => f.endsWith('.log'))
     const indexes = files.filter((f) => f.endsWith('.index'))

@@ -16,8 +16,8 @@ import { GroupCoordinator, type GroupMember } from './group-coordinator.js'
 import { LockFile } from './lock-file.js'
 import type { OffsetStore } from './offset-store.js'
 import { PartitionLog, type PendingBatch } from './partition-log.js'
-import { partitionForKey } from './partitioner.js'
-import { encodeBatch, encodedRecordBytes, readInt64 } from './record-batch.js'
+import { encodeBatch, readInt64 } from './record-batch.js'
+import { placeRecords } from './record-placement.js'
 import { isLegalName, resolveTopicConfig, topicConfigSchema, validateGroupName, validateTopicName } from './topic-config.js'
 
 export interface EmbeddedLogOptions {
@@ -89,7 +89,7 @@ export class EmbeddedLog implements EventLog, ConsumerHost {
   private lock: LockFile | undefined
   private readonly groups: GroupCoordinator
   private consumers = new Set<EmbeddedConsumer>()
-  private roundRobin = new Map<string, number>()
+  private roundRobin = new Map<string, { next: number }>()
   private dirty = new Set<PartitionLog>()
   private round: FlushRound | undefined
   private flushing: Promise<void> | undefined
@@ -237,45 +237,11 @@ export class EmbeddedLog implements EventLog, ConsumerHost {
   async append(topicName: string, records: ProducerRecord[]): Promise<RecordMetadata[]> {
     this.assertWritable()
     const topic = this.requireTopic(topicName)
-    if (!Array.isArray(records)) throw kooberError('KOOBER_LOG_INVALID_RECORD', 'append takes an array of records')
-    const count = records.length
+    const count = Array.isArray(records) ? records.length : -1
     if (count === 0) return []
-    const partitionCount = topic.partitions.length
-    const { maxRecordBytes } = topic.config
-    const sizes = new Array<number>(count)
-    const partitionOf = new Int32Array(count)
-    let roundRobin = this.roundRobin.get(topicName) ?? 0
-    for (let i = 0; i < count; i++) {
-      const record = records[i]!
-      let size: number
-      try {
-        size = encodedRecordBytes(record)
-      } catch (err) {
-        throw kooberError('KOOBER_LOG_INVALID_RECORD', `record ${i} for ${topicName}: ${(err as Error).message}`, err)
-      }
-      if (size > maxRecordBytes) {
-        throw kooberError(
-          'KOOBER_LOG_RECORD_TOO_LARGE',
-          `record ${i} for ${topicName} takes ${size} bytes, over the topic's maximum of ${maxRecordBytes}`,
-        )
-      }
-      sizes[i] = size
-      const explicit = record.partition
-      if (explicit !== undefined) {
-        if (!Number.isInteger(explicit) || explicit < 0 || explicit >= partitionCount) {
-          throw kooberError(
-            'KOOBER_LOG_PARTITION_OUT_OF_RANGE',
-            `record ${i}: partition ${explicit} is out of range: ${topicName} has partitions 0 to ${partitionCount - 1}`,
-          )
-        }
-        partitionOf[i] = explicit
-      } else if (record.key !== undefined && record.key !== null) {
-        partitionOf[i] = partitionForKey(record.key, partitionCount)
-      } else {
-        partitionOf[i] = roundRobin++ % partitionCount
-      }
-    }
-    this.roundRobin.set(topicName, roundRobin % partitionCount)
+    let roundRobin = this.roundRobin.get(topicName)
+    if (!roundRobin) this.roundRobin.set(topicName, (roundRobin = { next: 0 }))
+    const { sizes, partitionOf } = placeRecords(topicName, records, topic.partitions.length, topic.config.maxRecordBytes, roundRobin)
 
     this.appendCalls++
     const now = Date.now()

@@ -53,7 +53,8 @@ export interface PartitionDescription {
   /** The offset the next record will get: one past the last durable record. */
   endOffset: number
   sizeBytes: number
-  segments: number
+  /** Segment files (the embedded log; Kafka does not say). */
+  segments?: number
 }
 
 export interface TopicDescription {

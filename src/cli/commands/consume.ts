@@ -1,7 +1,7 @@
 import { Command } from 'commander'
 import type { Consumer, EventLog, LogRecord, TopicPartitionOffset } from '../../log/index.js'
 import { LineWriter } from '../output.js'
-import { dataDirOption, integerArg, openLogForReading, type LogOptions } from '../options.js'
+import { dataDirOption, kafkaOption, integerArg, openLogForReading, type LogOptions } from '../options.js'
 
 interface ConsumeOptions extends LogOptions {
   group?: string
@@ -23,6 +23,7 @@ export function consumeCommand(): Command {
     .option('--follow', 'keep waiting for new records (Ctrl-C to stop) instead of exiting at the end of the log')
     .option('--max <n>', 'stop after printing this many records', integerArg(1))
     .addOption(dataDirOption())
+    .addOption(kafkaOption())
     .action(async (topic: string, options: ConsumeOptions) => {
       const log = await openLogForReading(options)
       try {

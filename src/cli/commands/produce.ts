@@ -4,7 +4,7 @@ import { StringDecoder } from 'node:string_decoder'
 import { kooberError } from '../../errors.js'
 import type { EventLog, ProducerRecord, RecordMetadata } from '../../log/index.js'
 import { LineWriter } from '../output.js'
-import { dataDirOption, openLogForWriting, type LogOptions } from '../options.js'
+import { dataDirOption, kafkaOption, openLogForWriting, type LogOptions } from '../options.js'
 
 /** Appends kept in flight at once; they share syncs through the log's group commit. */
 const MAX_IN_FLIGHT = 8
@@ -24,6 +24,7 @@ export function produceCommand(): Command {
     .argument('<topic>', 'topic to append to')
     .option('--key-field <field>', 'parse each line as JSON and use this field as the record key')
     .addOption(dataDirOption())
+    .addOption(kafkaOption())
     .action(async (topic: string, options: ProduceOptions) => {
       const log = await openLogForWriting(options)
       try {

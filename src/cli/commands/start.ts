@@ -1,6 +1,7 @@
 import { Command } from 'commander'
 import { KOOBER_TOPICS } from '../../koober/topics.js'
-import { dataDirOption, openLogForWriting, type LogOptions } from '../options.js'
+import { openEmbeddedLog } from '../../log/index.js'
+import { dataDirOption, type LogOptions } from '../options.js'
 
 export function startCommand(): Command {
   return new Command('start')
@@ -8,7 +9,7 @@ export function startCommand(): Command {
     .description("run Koober on one machine: opens the embedded log (creating Koober's topics) and runs until Ctrl-C")
     .addOption(dataDirOption())
     .action(async (options: LogOptions) => {
-      const log = await openLogForWriting(options)
+      const log = await openEmbeddedLog({ dataDir: options.dataDir })
       const created: string[] = []
       for (const [name, { partitions }] of Object.entries(KOOBER_TOPICS)) {
         if (await log.ensureTopic(name, { partitions })) created.push(name)

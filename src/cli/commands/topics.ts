@@ -1,6 +1,6 @@
 import { Command } from 'commander'
 import { DEFAULT_TOPIC_CONFIG, MAX_PARTITIONS } from '../../log/index.js'
-import { dataDirOption, integerArg, openLogForReading, openLogForWriting, type LogOptions } from '../options.js'
+import { dataDirOption, describeLog, kafkaOption, integerArg, openLogForReading, openLogForWriting, type LogOptions } from '../options.js'
 
 interface CreateOptions extends LogOptions {
   partitions: number
@@ -23,6 +23,7 @@ export function topicsCommand(): Command {
     .option('--retention-bytes <n>', 'delete the oldest segments past this size per partition, -1 for never (default -1)', integerArg(-1))
     .option('--max-record-bytes <n>', `largest record accepted (default ${DEFAULT_TOPIC_CONFIG.maxRecordBytes})`, integerArg(1))
     .addOption(dataDirOption())
+    .addOption(kafkaOption())
     .action(async (name: string, options: CreateOptions) => {
       const log = await openLogForWriting(options)
       try {
@@ -33,7 +34,7 @@ export function topicsCommand(): Command {
           retentionBytes: options.retentionBytes,
           maxRecordBytes: options.maxRecordBytes,
         })
-        process.stdout.write(`created topic ${name} with ${options.partitions} partition${options.partitions === 1 ? '' : 's'} in ${log.dataDir}\n`)
+        process.stdout.write(`created topic ${name} with ${options.partitions} partition${options.partitions === 1 ? '' : 's'} in ${describeLog(log, options)}\n`)
       } finally {
         await log.close()
       }
@@ -43,6 +44,7 @@ export function topicsCommand(): Command {
     .command('list')
     .description('list topic names, one per line')
     .addOption(dataDirOption())
+    .addOption(kafkaOption())
     .action(async (options: LogOptions) => {
       const log = await openLogForReading(options)
       try {
@@ -58,6 +60,7 @@ export function topicsCommand(): Command {
     .argument('<name>', 'topic name')
     .option('--json', 'print one JSON object instead of a table')
     .addOption(dataDirOption())
+    .addOption(kafkaOption())
     .action(async (name: string, options: LogOptions & { json?: boolean }) => {
       const log = await openLogForReading(options)
       try {
@@ -74,7 +77,7 @@ export function topicsCommand(): Command {
         )
         const rows = [['partition', 'start', 'end', 'records', 'bytes', 'segments']]
         for (const p of description.partitions) {
-          rows.push([p.partition, p.startOffset, p.endOffset, p.endOffset - p.startOffset, p.sizeBytes, p.segments].map(String))
+          rows.push([p.partition, p.startOffset, p.endOffset, p.endOffset - p.startOffset, p.sizeBytes, p.segments ?? '-'].map(String))
         }
         const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)))
         for (const row of rows) process.stdout.write(`${row.map((cell, i) => cell.padStart(widths[i]!)).join('  ')}\n`)

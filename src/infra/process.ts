@@ -1,0 +1,104 @@
+import { spawn } from 'node:child_process'
+import { closeSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+
+/**
+ * Pid files and the liveness of processes we did not necessarily start (a
+ * broker launched by an earlier `koober` run outlives it), which is why this
+ * works from pids and /proc rather than from ChildProcess objects.
+ */
+
+/** The pid in a pid file, or undefined when there is none or it is unreadable. */
+export function readPidFile(path: string): number | undefined {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch {
+    return undefined
+  }
+  const pid = Number.parseInt(text.trim(), 10)
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined
+}
+
+/** Writes the pid file whole (temporary file, then rename), so a reader never sees half a number. */
+export function writePidFile(path: string, pid: number): void {
+  const tmp = `${path}.${process.pid}.tmp`
+  writeFileSync(tmp, `${pid}\n`)
+  renameSync(tmp, path)
+}
+
+export function removePidFile(path: string): void {
+  rmSync(path, { force: true })
+}
+
+/**
+ * Whether a process runs. A zombie (exited, not yet reaped by its parent: our
+ * own detached child, until Node reaps it) counts as gone, though signal 0
+ * still reaches it.
+ */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+  return processState(pid) !== 'Z'
+}
+
+/** The one-letter state from /proc/PID/stat (R, S, D, Z...), or undefined without /proc. */
+function processState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // The command name, in parentheses, may itself hold spaces and parentheses: the state follows the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The arguments a process was started with, from /proc; undefined when the
+ * platform has no /proc (then callers trust the pid file alone).
+ */
+export function commandLineOf(pid: number): string[] | undefined {
+  try {
+    const raw = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+    return raw.split('\0').filter((a) => a !== '')
+  } catch {
+    return undefined
+  }
+}
+
+/** Polls until the process is gone; resolves false if it still runs after `timeoutMs`. */
+export async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  while (isAlive(pid)) {
+    if (Date.now() >= deadline) return false
+    await sleep(100)
+  }
+  return true
+}
+
+/**
+ * Starts a process that outlives us: its own session (no SIGINT from our
+ * terminal's Ctrl-C, no SIGHUP when it closes), standard output and error
+ * appended to `logFile`, and not counted by our event loop.
+ */
+export async function spawnDetached(command: string, args: string[], options: { cwd: string; logFile: string; env?: NodeJS.ProcessEnv }): Promise<number> {
+  const fd = openSync(options.logFile, 'a')
+  try {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, detached: true, stdio: ['ignore', fd, fd] })
+    // A failed spawn (ENOENT) reports asynchronously: wait for 'spawn' or 'error'.
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve)
+      child.once('error', reject)
+    })
+    child.unref()
+    return child.pid!
+  } finally {
+    closeSync(fd)
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
