@@ -200,8 +200,17 @@ describe('koober produce and consume', () => {
     try {
       let seen = ''
       follower.stdout.on('data', (d: string) => (seen += d))
-      // Give the follower time to open; then append in two rounds.
-      await new Promise((r) => setTimeout(r, 1500))
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('the follower never said it was following')), 30_000)
+        let said = ''
+        follower.stderr.on('data', (d: string) => {
+          said += d
+          if (said.includes('following live')) {
+            clearTimeout(timer)
+            resolve()
+          }
+        })
+      })
       await writer.append('live', [{ value: 'one' }, { value: 'two' }])
       await writer.append('live', [{ key: 'k', value: 'three' }])
       const deadline = Date.now() + 10_000

@@ -68,15 +68,19 @@ export async function consumeToStdout(log: EventLog, topic: string, options: Con
   const reachedEnds = (): boolean =>
     consumer.assignment().every((p) => (consumer.position(p) ?? 0) >= (ends.get(p.partition) ?? 0))
   let printed = 0
+  let first = true
   try {
     while (!stop.signal.aborted && !out.closed) {
       const remaining = options.max === undefined ? Infinity : options.max - printed
       if (remaining <= 0) break
       let records = await consumer.poll({
-        timeoutMs: options.follow ? 1000 : 0,
+        // The first poll returns at once: it fixes where reading starts, after which --follow says it is following.
+        timeoutMs: options.follow && !first ? 1000 : 0,
         maxRecords: Math.min(remaining, 10_000),
         signal: stop.signal,
       })
+      if (first && options.follow) process.stderr.write(`koober: following ${topic} (Ctrl-C to stop)\n`)
+      first = false
       if (!options.follow) {
         if (records.length === 0) break
         records = records.filter((r) => r.offset < (ends.get(r.partition) ?? 0))
