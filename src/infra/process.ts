@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { closeSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { isAlive } from '../system/process-alive.js'
 
 /**
  * Pid files and the liveness of processes we did not necessarily start (a
@@ -28,31 +29,6 @@ export function writePidFile(path: string, pid: number): void {
 
 export function removePidFile(path: string): void {
   rmSync(path, { force: true })
-}
-
-/**
- * Whether a process runs. A zombie (exited, not yet reaped by its parent: our
- * own detached child, until Node reaps it) counts as gone, though signal 0
- * still reaches it.
- */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-  return processState(pid) !== 'Z'
-}
-
-/** The one-letter state from /proc/PID/stat (R, S, D, Z...), or undefined without /proc. */
-function processState(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    // The command name, in parentheses, may itself hold spaces and parentheses: the state follows the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)
-  } catch {
-    return undefined
-  }
 }
 
 /**
@@ -102,3 +78,5 @@ export async function spawnDetached(command: string, args: string[], options: { 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
+
+export { isAlive }

@@ -1,4 +1,12 @@
 import { isKooberError, kooberError } from '../errors.js'
+import {
+  commitOutOfRangeError,
+  consumerClosedError,
+  noGroupError,
+  notAssignedError,
+  partitionKey,
+  seekOutOfRangeError,
+} from './consumer-rules.js'
 import type {
   Consumer,
   ConsumerOptions,
@@ -37,10 +45,7 @@ interface Assigned {
 }
 
 let nextMemberId = 1
-
-function keyOf(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`
-}
+const keyOf = partitionKey
 
 /**
  * A consumer of the embedded log. Without a group it reads every partition of
@@ -214,10 +219,7 @@ export class EmbeddedConsumer implements Consumer, GroupMember {
       for (const target of offsets) {
         const entry = this.requireAssigned(target)
         if (!Number.isSafeInteger(target.offset) || target.offset < 0 || target.offset > entry.log.endOffset) {
-          throw kooberError(
-            'KOOBER_LOG_OFFSET_OUT_OF_RANGE',
-            `cannot commit offset ${target.offset} for ${target.topic}-${target.partition}: its end is ${entry.log.endOffset}`,
-          )
+          throw commitOutOfRangeError(target, entry.log.endOffset)
         }
       }
       toCommit = offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset }))
@@ -243,10 +245,7 @@ export class EmbeddedConsumer implements Consumer, GroupMember {
     await this.host.refresh(entry.log)
     const { startOffset, endOffset } = entry.log
     if (!Number.isSafeInteger(target.offset) || target.offset < startOffset || target.offset > endOffset) {
-      throw kooberError(
-        'KOOBER_LOG_OFFSET_OUT_OF_RANGE',
-        `cannot seek ${target.topic}-${target.partition} to ${target.offset}: it holds offsets ${startOffset} to ${endOffset}`,
-      )
+      throw seekOutOfRangeError(target, startOffset, endOffset)
     }
     entry.position = target.offset
     entry.hint = undefined
@@ -294,25 +293,18 @@ export class EmbeddedConsumer implements Consumer, GroupMember {
   }
 
   private requireGroup(): OffsetStore {
-    if (this.offsets === undefined) {
-      throw kooberError('KOOBER_LOG_NO_GROUP', 'this consumer has no group: create it with { group } to commit offsets')
-    }
+    if (this.offsets === undefined) throw noGroupError()
     return this.offsets
   }
 
   private requireAssigned(target: TopicPartition): Assigned {
     const entry = this.assigned.get(keyOf(target.topic, target.partition))
-    if (!entry) {
-      throw kooberError(
-        'KOOBER_LOG_NOT_ASSIGNED',
-        `${target.topic}-${target.partition} is not assigned to this consumer (it has ${this.assigned.size} partitions)`,
-      )
-    }
+    if (!entry) throw notAssignedError(target, this.assigned.size)
     return entry
   }
 
   private assertUsable(): void {
-    if (this.closed) throw kooberError('KOOBER_LOG_CLOSED', 'this consumer is closed')
+    if (this.closed) throw consumerClosedError()
     this.host.assertOpen()
   }
 }

@@ -13,12 +13,13 @@ import type {
   TopicDescription,
 } from './event-log.js'
 import { GroupCoordinator, type GroupMember } from './group-coordinator.js'
-import { LockFile } from './lock-file.js'
+import { LockFile } from '../system/lock-file.js'
 import type { OffsetStore } from './offset-store.js'
 import { PartitionLog, type PendingBatch } from './partition-log.js'
 import { encodeBatch, readInt64 } from './record-batch.js'
 import { placeRecords } from './record-placement.js'
-import { isLegalName, resolveTopicConfig, topicConfigSchema, validateGroupName, validateTopicName } from './topic-config.js'
+import { isLegalName, resolveTopicConfig, topicConfigSchema, validateTopicName } from './topic-config.js'
+import { validateConsumerOptions } from './consumer-rules.js'
 
 export interface EmbeddedLogOptions {
   /** Where the log keeps its files (created if missing). */
@@ -361,13 +362,7 @@ export class EmbeddedLog implements EventLog, ConsumerHost {
 
   async consumer(options: ConsumerOptions): Promise<EmbeddedConsumer> {
     this.assertOpen()
-    if (!options || !Array.isArray(options.topics) || options.topics.length === 0) {
-      throw kooberError('KOOBER_INVALID_ARGUMENT', 'a consumer needs at least one topic')
-    }
-    if (options.group !== undefined) validateGroupName(options.group)
-    if (options.from !== undefined && options.from !== 'earliest' && options.from !== 'latest') {
-      throw kooberError('KOOBER_INVALID_ARGUMENT', `from must be 'earliest' or 'latest', got ${JSON.stringify(options.from)}`)
-    }
+    validateConsumerOptions(options)
     for (const topic of options.topics) await this.topicForRead(topic)
     const consumer = new EmbeddedConsumer(this, options)
     this.consumers.add(consumer)

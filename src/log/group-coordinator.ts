@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TopicPartition } from './event-log.js'
-import { LockFile } from './lock-file.js'
+import { LockFile } from '../system/lock-file.js'
 import { OffsetStore } from './offset-store.js'
 
 /** What the coordinator needs of a consumer that joins a group. */

@@ -11,6 +11,15 @@ import type {
   TopicPartition,
   TopicPartitionOffset,
 } from '../event-log.js'
+import {
+  commitOutOfRangeError,
+  consumerClosedError,
+  groupByTopic,
+  noGroupError,
+  notAssignedError,
+  partitionKey,
+  seekOutOfRangeError,
+} from '../consumer-rules.js'
 import { hasKafkaError } from './kafka-errors.js'
 import type { KafkaLog } from './kafka-log.js'
 
@@ -38,7 +47,7 @@ export interface KafkaConsumerSettings {
   onClose: () => void
 }
 
-const keyOf = (topic: string, partition: number): string => `${topic}\u0000${partition}`
+const keyOf = partitionKey
 
 /**
  * A consumer on Kafka. With a group it is a member of a Kafka consumer group
@@ -300,12 +309,7 @@ export class KafkaConsumer implements Consumer {
       for (const [topic, partitions] of groupByTopic(offsets)) {
         const ends = await this.log.listOffsets(topic, partitions, LATEST)
         for (const target of offsets) {
-          if (target.topic === topic && target.offset > ends[target.partition]!) {
-            throw kooberError(
-              'KOOBER_LOG_OFFSET_OUT_OF_RANGE',
-              `cannot commit offset ${target.offset} for ${topic}-${target.partition}: its end is ${ends[target.partition]}`,
-            )
-          }
+          if (target.topic === topic && target.offset > ends[target.partition]!) throw commitOutOfRangeError(target, ends[target.partition]!)
         }
       }
       toCommit = offsets
@@ -344,12 +348,7 @@ export class KafkaConsumer implements Consumer {
       (await this.log.listOffsets(target.topic, [target.partition], EARLIEST))[target.partition]!,
       (await this.log.listOffsets(target.topic, [target.partition], LATEST))[target.partition]!,
     ]
-    if (!Number.isSafeInteger(target.offset) || target.offset < start || target.offset > end) {
-      throw kooberError(
-        'KOOBER_LOG_OFFSET_OUT_OF_RANGE',
-        `cannot seek ${target.topic}-${target.partition} to ${target.offset}: it holds offsets ${start} to ${end}`,
-      )
-    }
+    if (!Number.isSafeInteger(target.offset) || target.offset < start || target.offset > end) throw seekOutOfRangeError(target, start, end)
     entry.position = target.offset
   }
 
@@ -387,38 +386,21 @@ export class KafkaConsumer implements Consumer {
   }
 
   private requireGroup(): void {
-    if (this.group === undefined) {
-      throw kooberError('KOOBER_LOG_NO_GROUP', 'this consumer has no group: create it with { group } to commit offsets')
-    }
+    if (this.group === undefined) throw noGroupError()
   }
 
   private requireAssigned(target: TopicPartition): Assigned {
     const entry = this.assigned.get(keyOf(target.topic, target.partition))
-    if (!entry) {
-      throw kooberError(
-        'KOOBER_LOG_NOT_ASSIGNED',
-        `${target.topic}-${target.partition} is not assigned to this consumer (it has ${this.assigned.size} partitions)`,
-      )
-    }
+    if (!entry) throw notAssignedError(target, this.assigned.size)
     return entry
   }
 
   private assertUsable(): void {
-    if (this.closed) throw kooberError('KOOBER_LOG_CLOSED', 'this consumer is closed')
+    if (this.closed) throw consumerClosedError()
     this.log.assertOpen()
   }
 }
 
 function flatten(assignments: GroupAssignment[] | null | undefined): TopicPartition[] {
   return (assignments ?? []).flatMap(({ topic, partitions }) => partitions.map((partition) => ({ topic, partition })))
-}
-
-function groupByTopic(list: ReadonlyArray<{ topic: string; partition: number }>): Map<string, number[]> {
-  const out = new Map<string, number[]>()
-  for (const { topic, partition } of list) {
-    const partitions = out.get(topic) ?? []
-    if (!partitions.includes(partition)) partitions.push(partition)
-    out.set(topic, partitions)
-  }
-  return out
 }

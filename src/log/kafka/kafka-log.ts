@@ -11,10 +11,11 @@ import type {
   TopicDescription,
 } from '../event-log.js'
 import { placeRecords } from '../record-placement.js'
-import { resolveTopicConfig, validateGroupName, validateTopicName } from '../topic-config.js'
+import { resolveTopicConfig, validateTopicName } from '../topic-config.js'
 import { KafkaConsumer } from './kafka-consumer.js'
 import { hasKafkaError, isUnknownTopic, translateKafkaError } from './kafka-errors.js'
 import { TOPIC_CONFIG_NAMES, fromKafkaConfigs, toKafkaConfigs } from './topic-configs.js'
+import { validateConsumerOptions } from '../consumer-rules.js'
 
 export interface KafkaLogOptions {
   /** Bootstrap brokers, `host:port`. */
@@ -326,13 +327,7 @@ export class KafkaLog implements EventLog {
 
   async consumer(options: ConsumerOptions): Promise<KafkaConsumer> {
     this.assertOpen()
-    if (!options || !Array.isArray(options.topics) || options.topics.length === 0) {
-      throw kooberError('KOOBER_INVALID_ARGUMENT', 'a consumer needs at least one topic')
-    }
-    if (options.group !== undefined) validateGroupName(options.group)
-    if (options.from !== undefined && options.from !== 'earliest' && options.from !== 'latest') {
-      throw kooberError('KOOBER_INVALID_ARGUMENT', `from must be 'earliest' or 'latest', got ${JSON.stringify(options.from)}`)
-    }
+    validateConsumerOptions(options)
     const partitions = new Map<string, number>()
     for (const topic of new Set(options.topics)) partitions.set(topic, (await this.topicInfo(topic)).partitions)
     const consumer = new KafkaConsumer(this, options, partitions, {

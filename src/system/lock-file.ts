@@ -1,0 +1,93 @@
+import { closeSync, constants, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs'
+import { kooberError, type ErrorCode } from '../errors.js'
+import { isAlive } from './process-alive.js'
+
+/** A lock file nobody could read a pid from (its writer died between create and write) is stale after this long. */
+const UNREADABLE_STALE_MS = 5_000
+
+/**
+ * An exclusive, process-level lock held as a file that names its owner's pid,
+ * created with O_EXCL. A lock left by a process that no longer runs (killed,
+ * crashed) is taken over, so a SIGKILLed owner never blocks its restart.
+ */
+export class LockFile {
+  private released = false
+
+  private constructor(readonly path: string) {}
+
+  /** Takes the lock, or returns undefined while a live process holds it. */
+  static tryAcquire(path: string): LockFile | undefined {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (create(path)) return new LockFile(path)
+      const holder = LockFile.holder(path)
+      const stale = holder === undefined ? isAbandoned(path) : holder !== process.pid && !isAlive(holder)
+      if (!stale) return undefined
+      // Look again just before removing: another process may have replaced the stale lock with a fresh one.
+      if (LockFile.holder(path) === holder) remove(path)
+    }
+    return undefined
+  }
+
+  /**
+   * Takes the lock or throws `code` naming the process that holds it.
+   * `what` completes the message: "<what> is locked by process N".
+   */
+  static acquire(path: string, what: string, code: ErrorCode): LockFile {
+    const lock = LockFile.tryAcquire(path)
+    if (lock) return lock
+    const holder = LockFile.holder(path)
+    if (holder === process.pid) throw kooberError(code, `${what} is already open in this process (lock file ${path})`)
+    throw kooberError(
+      code,
+      `${what} is locked by process ${holder ?? '(starting)'} (lock file ${path}); stop it or use another data directory`,
+    )
+  }
+
+  /** The pid in a lock file, if it names one. */
+  static holder(path: string): number | undefined {
+    try {
+      const pid = Number.parseInt(readFileSync(path, 'utf8').trim(), 10)
+      return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined
+    } catch {
+      return undefined
+    }
+  }
+
+  release(): void {
+    if (this.released) return
+    this.released = true
+    if (LockFile.holder(this.path) === process.pid) remove(this.path)
+  }
+}
+
+function create(path: string): boolean {
+  let fd: number
+  try {
+    fd = openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o644)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false
+    throw err
+  }
+  try {
+    writeSync(fd, `${process.pid}\n`)
+  } finally {
+    closeSync(fd)
+  }
+  return true
+}
+
+function isAbandoned(path: string): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs > UNREADABLE_STALE_MS
+  } catch {
+    return true
+  }
+}
+
+function remove(path: string): void {
+  try {
+    unlinkSync(path)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+  }
+}
