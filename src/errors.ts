@@ -42,6 +42,11 @@ const codes = {
   KOOBER_LOG_KAFKA: 'Apache Kafka failure',
   KOOBER_INFRA_TOOLS_MISSING: 'Java or Maven is missing or too old',
   KOOBER_INFRA_SERVER_FAILED: 'A local server failed to start or stop',
+  KOOBER_STREAM_EMPTY: 'The stream had no element',
+  KOOBER_STREAM_TIMEOUT: 'A stream waited too long',
+  KOOBER_STREAM_OVERFLOW: 'A stream buffer overflowed',
+  KOOBER_STREAM_ABORTED: 'The stream was aborted',
+  KOOBER_STREAM_REUSED: 'A one-shot stream part was run twice',
   KOOBER_CLI_USAGE: 'Wrong usage',
   KOOBER_CLI_INPUT: 'Invalid input',
 } as const

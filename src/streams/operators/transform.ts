@@ -1,0 +1,69 @@
+import { DONE, cancelAndFail, isPromise, type Chunk, type MaybePromise, type Pulled, type Stage } from '../stage.js'
+
+/**
+ * A synchronous, chunk-at-a-time operator: the shape of map, filter, scan,
+ * take and the other operators that need no timer and no promise of their
+ * own. Such operators fuse: a chain of them over a synchronous source runs as
+ * plain loops.
+ */
+export interface Transformer<In, Out> {
+  /**
+   * Handles one upstream chunk, pushing outputs onto `out`. Returns true to
+   * complete the stream after `out` (take, takeWhile): upstream is cancelled.
+   */
+  push(chunk: Chunk<In>, out: Out[]): boolean
+  /** At upstream completion, pushes what is left (grouped's last group, fold's result). */
+  flush?(out: Out[]): void
+}
+
+/**
+ * Runs a Transformer as a stage. A chunk that yields no output (a filter that
+ * dropped everything) is followed by another pull, not by an empty chunk. An
+ * exception in user code cancels upstream and fails the stream.
+ */
+export function transformStage<In, Out>(upstream: Stage<In>, transformer: Transformer<In, Out>): Stage<Out> {
+  let finished = false
+
+  const handle = (pulled: Pulled<In>): MaybePromise<Pulled<Out>> | undefined => {
+    const out: Out[] = []
+    if (pulled === DONE) {
+      finished = true
+      try {
+        transformer.flush?.(out)
+      } catch (err) {
+        return Promise.reject(err)
+      }
+      return out.length > 0 ? out : DONE
+    }
+    let stop: boolean
+    try {
+      stop = transformer.push(pulled, out)
+    } catch (err) {
+      finished = true
+      return cancelAndFail(upstream, err)
+    }
+    if (stop) {
+      finished = true
+      return upstream.cancel().then(() => (out.length > 0 ? out : DONE))
+    }
+    return out.length > 0 ? out : undefined
+  }
+
+  const pull = (): MaybePromise<Pulled<Out>> => {
+    if (finished) return DONE
+    while (true) {
+      const pulled = upstream.pull()
+      if (isPromise(pulled)) return pulled.then((p) => handle(p) ?? pull())
+      const result = handle(pulled)
+      if (result !== undefined) return result
+    }
+  }
+
+  return {
+    pull,
+    cancel: (reason) => {
+      finished = true
+      return upstream.cancel(reason)
+    },
+  }
+}

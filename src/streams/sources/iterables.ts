@@ -1,0 +1,70 @@
+import { DEFAULT_CHUNK_SIZE, DONE, type Pulled, type Stage } from '../stage.js'
+
+/** An array's elements in chunks, synchronously (it fuses with what follows). */
+export function arrayStage<T>(array: readonly T[], chunkSize = DEFAULT_CHUNK_SIZE): Stage<T> {
+  let next = 0
+  return {
+    pull: (): Pulled<T> => {
+      if (next >= array.length) return DONE
+      const end = Math.min(array.length, next + chunkSize)
+      const chunk = array.slice(next, end)
+      next = end
+      return chunk
+    },
+    cancel: async () => {
+      next = array.length
+    },
+  }
+}
+
+/** A synchronous iterable's elements in chunks; cancelling calls the iterator's `return`. */
+export function iterableStage<T>(iterable: Iterable<T>, chunkSize = DEFAULT_CHUNK_SIZE): Stage<T> {
+  const iterator = iterable[Symbol.iterator]()
+  let finished = false
+  return {
+    pull: (): Pulled<T> => {
+      if (finished) return DONE
+      const chunk: T[] = []
+      while (chunk.length < chunkSize) {
+        const step = iterator.next()
+        if (step.done) {
+          finished = true
+          break
+        }
+        chunk.push(step.value)
+      }
+      return chunk.length > 0 ? chunk : DONE
+    },
+    cancel: async () => {
+      if (finished) return
+      finished = true
+      iterator.return?.()
+    },
+  }
+}
+
+/**
+ * An async iterable's elements. Each pull awaits the iterator once and also
+ * takes whatever further elements arrive within the same turn, up to a chunk.
+ * Cancelling calls the iterator's `return` (closing a file, a socket...).
+ */
+export function asyncIterableStage<T>(iterable: AsyncIterable<T>): Stage<T> {
+  const iterator = iterable[Symbol.asyncIterator]()
+  let finished = false
+  return {
+    pull: async (): Promise<Pulled<T>> => {
+      if (finished) return DONE
+      const step = await iterator.next()
+      if (step.done) {
+        finished = true
+        return DONE
+      }
+      return [step.value]
+    },
+    cancel: async () => {
+      if (finished) return
+      finished = true
+      await iterator.return?.()
+    },
+  }
+}
