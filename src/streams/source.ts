@@ -1,11 +1,12 @@
 import type { EventEmitter } from 'node:events'
+import { kooberError } from '../errors.js'
 import { Flow } from './flow.js'
 import type { OverflowStrategy } from './operators/buffer.js'
 import { once } from './operators/attach.js'
 import { restartStage, type BackoffOptions } from './operators/restart.js'
 import { RunControl, type KillSwitch } from './run-control.js'
 import type { Sink } from './sink.js'
-import { arrayStage, asyncIterableStage, iterableStage } from './sources/iterables.js'
+import { arrayStage, asyncIterableStage, iterableStage, rangeStage } from './sources/iterables.js'
 import { eventEmitterStage, type EventSourceOptions } from './sources/event-emitter.js'
 import { queueStage, type SourceQueue } from './sources/queue.js'
 import { tickStage } from './sources/tick.js'
@@ -61,13 +62,12 @@ export class Source<Out> {
     return new Source(() => failedStage<T>(error))
   }
 
-  /** Whole numbers from `start` to `end` inclusive, in chunks, synchronously. */
+  /** Numbers from `start` to `end` inclusive by `step`, in chunks, synchronously. */
   static range(start: number, end: number, step = 1): Source<number> {
-    return Source.from(
-      (function* () {
-        for (let n = start; step > 0 ? n <= end : n >= end; n += step) yield n
-      })(),
-    )
+    if (!Number.isFinite(start) || !Number.isFinite(end) || !Number.isFinite(step) || step === 0) {
+      throw kooberError('KOOBER_INVALID_ARGUMENT', `range needs finite numbers and a non-zero step, got ${start}, ${end}, ${step}`)
+    }
+    return new Source(() => rangeStage(start, end, step))
   }
 
   /** `value` every `intervalMs`, after `initialDelayMs`; ticks without demand are skipped. Runs until cancelled. */

@@ -17,6 +17,26 @@ export function arrayStage<T>(array: readonly T[], chunkSize = DEFAULT_CHUNK_SIZ
   }
 }
 
+/** Numbers from `start` to `end` inclusive by `step`, computed a chunk at a time (no iterator per element). */
+export function rangeStage(start: number, end: number, step: number, chunkSize = DEFAULT_CHUNK_SIZE): Stage<number> {
+  let next = start
+  const more = (n: number): boolean => (step > 0 ? n <= end : n >= end)
+  return {
+    pull: (): Pulled<number> => {
+      if (!more(next)) return DONE
+      const chunk: number[] = []
+      while (chunk.length < chunkSize && more(next)) {
+        chunk.push(next)
+        next += step
+      }
+      return chunk
+    },
+    cancel: async () => {
+      next = step > 0 ? end + step : end - Math.abs(step)
+    },
+  }
+}
+
 /** A synchronous iterable's elements in chunks; cancelling calls the iterator's `return`. */
 export function iterableStage<T>(iterable: Iterable<T>, chunkSize = DEFAULT_CHUNK_SIZE): Stage<T> {
   const iterator = iterable[Symbol.iterator]()
