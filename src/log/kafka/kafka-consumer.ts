@@ -34,6 +34,15 @@ const LATEST = -1n
 const EARLIEST = -2n
 const EMPTY_HEADERS: Record<string, Buffer> = Object.freeze({}) as Record<string, Buffer>
 
+/** The parts of a fetched Kafka record batch that become LogRecords. */
+interface FetchedBatch {
+  firstOffset: bigint
+  lastOffsetDelta: number
+  firstTimestamp: bigint
+  attributes: number
+  records: Array<{ offsetDelta: number; timestampDelta: bigint; key: Buffer | null; value: Buffer | null; headers: Array<[Buffer | null, Buffer | null]> }>
+}
+
 interface Assigned {
   readonly topic: string
   readonly partition: number
@@ -64,6 +73,7 @@ export class KafkaConsumer implements Consumer {
   private readonly client: KafkaClient
   private assigned = new Map<string, Assigned>()
   private rebalanceListeners: Array<(event: RebalanceEvent) => void> = []
+  private cursor = 0
   private closed = false
 
   constructor(
@@ -226,7 +236,7 @@ export class KafkaConsumer implements Consumer {
           }),
       ),
     )
-    const out: LogRecord[] = []
+    const fetched: Array<{ topic: string; entry: Assigned; batches: FetchedBatch[] }> = []
     for (const response of responses) {
       if (!response) continue
       for (const topicResponse of response.responses) {
@@ -235,9 +245,16 @@ export class KafkaConsumer implements Consumer {
         for (const partitionResponse of topicResponse.partitions) {
           const entry = this.assigned.get(keyOf(topic, partitionResponse.partitionIndex))
           if (!entry || entry.position === undefined || !partitionResponse.records) continue
-          entry.position = this.takeRecords(topic, entry, partitionResponse.records, maxRecords, out)
+          fetched.push({ topic, entry, batches: partitionResponse.records })
         }
       }
+    }
+    // Start from a different partition each poll: one with a backlog must not starve the others when maxRecords cuts the poll.
+    const out: LogRecord[] = []
+    const first = fetched.length > 0 ? this.cursor++ % fetched.length : 0
+    for (let i = 0; i < fetched.length; i++) {
+      const { topic, entry, batches } = fetched[(first + i) % fetched.length]!
+      entry.position = this.takeRecords(topic, entry, batches, maxRecords, out)
     }
     return out
   }
@@ -246,7 +263,7 @@ export class KafkaConsumer implements Consumer {
   private takeRecords(
     topic: string,
     entry: Assigned,
-    batches: Array<{ firstOffset: bigint; lastOffsetDelta: number; firstTimestamp: bigint; attributes: number; records: Array<{ offsetDelta: number; timestampDelta: bigint; key: Buffer | null; value: Buffer | null; headers: Array<[Buffer | null, Buffer | null]> }> }>,
+    batches: FetchedBatch[],
     maxRecords: number,
     out: LogRecord[],
   ): number {
