@@ -6,7 +6,11 @@ import { DONE, type Pulled, type Stage } from '../stage.js'
 /** A record and the means to say it has been processed, so its offset may be committed. */
 export interface Committable<T> {
   readonly record: T
-  /** Marks the element processed. Its offset is committed with the next batch, once every earlier element of its partition is marked too. */
+  /**
+   * Marks the element processed. Its offset is committed with the next batch,
+   * once every earlier element of its partition is marked too: mark the
+   * elements a filter drops as well, or the partition's commits stop there.
+   */
   commit(): void
 }
 
@@ -18,6 +22,12 @@ export interface CommittableSourceOptions extends ConsumerOptions {
   commitIntervalMs?: number
   /** How long one poll waits for records before asking again (ms, default 1000); cancellation is seen within it. */
   pollTimeoutMs?: number
+  /**
+   * When the stream completes (take, a kill switch's shutdown), how long the
+   * source waits for the elements already emitted to be marked before its
+   * last commit (ms, default 2000). A stream that fails does not wait.
+   */
+  drainTimeoutMs?: number
 }
 
 /**
@@ -79,10 +89,14 @@ function committableStage(log: EventLog, options: CommittableSourceOptions): Sta
   const commitEvery = options.commitEvery ?? 1000
   const commitIntervalMs = options.commitIntervalMs ?? 1000
   const pollTimeoutMs = options.pollTimeoutMs ?? 1000
+  const drainTimeoutMs = options.drainTimeoutMs ?? 2000
+  let outstanding = 0
+  let drained: (() => void) | undefined
   const progress = new Map<string, PartitionProgress>()
   const stop = new AbortController()
   let consumer: Consumer | undefined
   let opening: Promise<Consumer> | undefined
+  let stopping = false
   let closed = false
   let marksSinceCommit = 0
   let committing: Promise<void> = Promise.resolve()
@@ -115,15 +129,26 @@ function committableStage(log: EventLog, options: CommittableSourceOptions): Sta
 
   const mark = (record: LogRecord): void => {
     if (closed) return
+    if (--outstanding === 0) drained?.()
     if (!progressOf(record.topic, record.partition).mark(record.offset)) return
     if (++marksSinceCommit >= commitEvery) void commitNow().catch(() => undefined)
     else timer ??= setTimeout(() => void commitNow().catch(() => undefined), commitIntervalMs)
   }
 
-  const close = async (): Promise<void> => {
-    if (closed) return
-    closed = true
+  const close = async (failed: boolean): Promise<void> => {
+    if (stopping) return
+    stopping = true
     stop.abort()
+    if (!failed && outstanding > 0) {
+      // Elements emitted before the end are still on their way downstream: give them time to be marked.
+      let timer: NodeJS.Timeout | undefined
+      await new Promise<void>((resolve) => {
+        drained = resolve
+        timer = setTimeout(resolve, drainTimeoutMs)
+      })
+      clearTimeout(timer)
+    }
+    closed = true
     const current = consumer ?? (await opening?.catch(() => undefined))
     if (!current) return
     try {
@@ -138,22 +163,31 @@ function committableStage(log: EventLog, options: CommittableSourceOptions): Sta
       try {
         opening ??= log.consumer(options)
         consumer ??= await opening
-        while (!closed) {
+        while (!stopping) {
           await committing // a failed commit fails the stream
           const records = await consumer.poll({ timeoutMs: pollTimeoutMs, signal: stop.signal })
           if (records.length === 0) continue
+          outstanding += records.length
           return records.map((record) => {
             progressOf(record.topic, record.partition).emit(record.offset)
-            return { record, commit: () => mark(record) }
+            let marked = false
+            return {
+              record,
+              commit: () => {
+                if (marked) return
+                marked = true
+                mark(record)
+              },
+            }
           })
         }
         return DONE
       } catch (error) {
-        await close().catch(() => undefined)
+        await close(true).catch(() => undefined)
         throw error
       }
     },
-    cancel: close,
+    cancel: (reason) => close(reason !== undefined),
   }
 }
 

@@ -9,12 +9,16 @@ import { DONE, cancelAndFail, isPromise, type Chunk, type MaybePromise, type Pul
 export interface Transformer<In, Out> {
   /**
    * Handles one upstream chunk, pushing outputs onto `out`. Returns true to
-   * complete the stream after `out` (take, takeWhile): upstream is cancelled.
+   * complete the stream after `out` (take, takeWhile): upstream is cancelled
+   * once downstream has taken `out`.
    */
   push(chunk: Chunk<In>, out: Out[]): boolean
   /** At upstream completion, pushes what is left (grouped's last group, fold's result). */
   flush?(out: Out[]): void
 }
+
+/** After this many synchronous upstream chunks in a row that gave no output, a pull yields to the event loop. */
+const YIELD_AFTER_EMPTY_CHUNKS = 64
 
 /**
  * Runs a Transformer as a stage. A chunk that yields no output (a filter that
@@ -23,6 +27,7 @@ export interface Transformer<In, Out> {
  */
 export function transformStage<In, Out>(upstream: Stage<In>, transformer: Transformer<In, Out>): Stage<Out> {
   let finished = false
+  let cancelPending = false
 
   const handle = (pulled: Pulled<In>): MaybePromise<Pulled<Out>> | undefined => {
     const out: Out[] = []
@@ -44,14 +49,25 @@ export function transformStage<In, Out>(upstream: Stage<In>, transformer: Transf
     }
     if (stop) {
       finished = true
-      return upstream.cancel().then(() => (out.length > 0 ? out : DONE))
+      if (out.length === 0) return upstream.cancel().then(() => DONE)
+      // The last chunk goes downstream first; upstream is cancelled at the next pull (or cancel), once
+      // downstream has handled it: a committable source still sees the commits of what take() let through.
+      cancelPending = true
+      return out
     }
     return out.length > 0 ? out : undefined
   }
 
   const pull = (): MaybePromise<Pulled<Out>> => {
+    if (cancelPending) {
+      cancelPending = false
+      return upstream.cancel().then(() => DONE)
+    }
     if (finished) return DONE
-    while (true) {
+    for (let empty = 0; ; empty++) {
+      // A long run of synchronous chunks with no output (a filter that drops everything from an
+      // endless array source) must not block the event loop: timers and the kill switch need turns.
+      if (empty >= YIELD_AFTER_EMPTY_CHUNKS) return new Promise<void>((resolve) => setImmediate(resolve)).then(pull)
       const pulled = upstream.pull()
       if (isPromise(pulled)) return pulled.then((p) => handle(p) ?? pull())
       const result = handle(pulled)
@@ -63,6 +79,7 @@ export function transformStage<In, Out>(upstream: Stage<In>, transformer: Transf
     pull,
     cancel: (reason) => {
       finished = true
+      cancelPending = false
       return upstream.cancel(reason)
     },
   }
