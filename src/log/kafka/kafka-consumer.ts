@@ -46,8 +46,13 @@ interface FetchedBatch {
 interface Assigned {
   readonly topic: string
   readonly partition: number
-  /** The next offset to read; undefined until resolved from the committed offset or `from`. */
+  /** The next offset to hand out (what `commit()` commits); undefined until resolved from the committed offset or `from`. */
   position: number | undefined
+  /** Records fetched but not handed out yet (a poll's `maxRecords` cut them off), from `queue[head]` on. */
+  queue: LogRecord[]
+  head: number
+  /** Where the next Fetch starts: past the queue and any control batch after it. */
+  fetchPosition: number
 }
 
 export interface KafkaConsumerSettings {
@@ -57,6 +62,14 @@ export interface KafkaConsumerSettings {
 }
 
 const keyOf = partitionKey
+
+/** Moves a partition's reading to `offset`, dropping what was fetched beyond the old position. */
+function moveTo(entry: Assigned, offset: number): void {
+  entry.position = offset
+  entry.fetchPosition = offset
+  entry.queue = []
+  entry.head = 0
+}
 
 /**
  * A consumer on Kafka. With a group it is a member of a Kafka consumer group
@@ -123,7 +136,7 @@ export class KafkaConsumer implements Consumer {
     for (const { topic, partition } of partitions) {
       const key = keyOf(topic, partition)
       const kept = this.assigned.get(key)
-      next.set(key, kept ?? { topic, partition, position: undefined })
+      next.set(key, kept ?? { topic, partition, position: undefined, queue: [], head: 0, fetchPosition: 0 })
       if (!kept) added.push({ topic, partition })
     }
     const revoked = [...this.assigned.values()].filter((a) => !next.has(keyOf(a.topic, a.partition))).map(({ topic, partition }) => ({ topic, partition }))
@@ -164,8 +177,7 @@ export class KafkaConsumer implements Consumer {
         const offset = Number(committed.get(topic)?.[partition] ?? -1n)
         const start = starts[partition]!
         const end = ends[partition]!
-        if (offset >= 0) entry.position = Math.min(Math.max(offset, start), end)
-        else entry.position = this.from === 'latest' ? end : start
+        moveTo(entry, offset >= 0 ? Math.min(Math.max(offset, start), end) : this.from === 'latest' ? end : start)
       }
     }
   }
@@ -178,8 +190,11 @@ export class KafkaConsumer implements Consumer {
       if (this.closed) return []
       try {
         await this.resolvePositions()
+        const queued = this.handOut(maxRecords)
+        if (queued.length > 0) return queued
         const wait = Math.max(0, Math.min(MAX_FETCH_WAIT_MS, deadline - Date.now()))
-        const records = await this.fetchOnce(maxRecords, wait)
+        await this.fetchOnce(wait)
+        const records = this.handOut(maxRecords)
         if (records.length > 0) return records
       } catch (err) {
         if (this.closed) return []
@@ -190,10 +205,34 @@ export class KafkaConsumer implements Consumer {
     }
   }
 
-  /** One Fetch per leader for every assigned partition; records past `maxRecords` are left for the next poll. */
-  private async fetchOnce(maxRecords: number, waitMs: number): Promise<LogRecord[]> {
-    const entries = [...this.assigned.values()].filter((a) => a.position !== undefined)
-    if (entries.length === 0) return []
+  /**
+   * Queued records, up to `maxRecords`, starting from a different partition
+   * each poll: one with a backlog must not starve the others.
+   */
+  private handOut(maxRecords: number): LogRecord[] {
+    const out: LogRecord[] = []
+    const entries = [...this.assigned.values()].filter((e) => e.head < e.queue.length)
+    if (entries.length === 0) return out
+    const first = this.cursor++ % entries.length
+    for (let i = 0; i < entries.length && out.length < maxRecords; i++) {
+      const entry = entries[(first + i) % entries.length]!
+      const take = Math.min(maxRecords - out.length, entry.queue.length - entry.head)
+      for (let k = 0; k < take; k++) out.push(entry.queue[entry.head++]!)
+      if (entry.head >= entry.queue.length) {
+        entry.queue = []
+        entry.head = 0
+        entry.position = entry.fetchPosition
+      } else {
+        entry.position = entry.queue[entry.head]!.offset
+      }
+    }
+    return out
+  }
+
+  /** One Fetch per leader for the assigned partitions with nothing queued; their records join their queues. */
+  private async fetchOnce(waitMs: number): Promise<void> {
+    const entries = [...this.assigned.values()].filter((a) => a.position !== undefined && a.head >= a.queue.length)
+    if (entries.length === 0) return
     const metadata = await this.client.metadata({ topics: [...new Set(entries.map((e) => e.topic))] })
     const requests = new Map<number, Map<string, Assigned[]>>()
     const topicNames = new Map<string, string>()
@@ -221,7 +260,7 @@ export class KafkaConsumer implements Consumer {
               topicId,
               partitions: list.map((e) => ({
                 partition: e.partition,
-                fetchOffset: BigInt(e.position!),
+                fetchOffset: BigInt(e.fetchPosition),
                 currentLeaderEpoch: -1,
                 lastFetchedEpoch: -1,
                 partitionMaxBytes: PARTITION_MAX_BYTES,
@@ -236,7 +275,6 @@ export class KafkaConsumer implements Consumer {
           }),
       ),
     )
-    const fetched: Array<{ topic: string; entry: Assigned; batches: FetchedBatch[] }> = []
     for (const response of responses) {
       if (!response) continue
       for (const topicResponse of response.responses) {
@@ -244,30 +282,18 @@ export class KafkaConsumer implements Consumer {
         if (topic === undefined) continue
         for (const partitionResponse of topicResponse.partitions) {
           const entry = this.assigned.get(keyOf(topic, partitionResponse.partitionIndex))
-          if (!entry || entry.position === undefined || !partitionResponse.records) continue
-          fetched.push({ topic, entry, batches: partitionResponse.records })
+          // Dropped when the partition was revoked or moved by a seek while the Fetch was out.
+          if (!entry || entry.position === undefined || !partitionResponse.records || entry.head < entry.queue.length) continue
+          this.enqueue(topic, entry, partitionResponse.records)
         }
       }
     }
-    // Start from a different partition each poll: one with a backlog must not starve the others when maxRecords cuts the poll.
-    const out: LogRecord[] = []
-    const first = fetched.length > 0 ? this.cursor++ % fetched.length : 0
-    for (let i = 0; i < fetched.length; i++) {
-      const { topic, entry, batches } = fetched[(first + i) % fetched.length]!
-      entry.position = this.takeRecords(topic, entry, batches, maxRecords, out)
-    }
-    return out
   }
 
-  /** Pushes the records of `batches` from the entry's position until `out` holds `maxRecords`; returns the next position. */
-  private takeRecords(
-    topic: string,
-    entry: Assigned,
-    batches: FetchedBatch[],
-    maxRecords: number,
-    out: LogRecord[],
-  ): number {
-    let position = entry.position!
+  /** Queues the records of `batches` from the entry's fetch position, skipping control batches, and moves the fetch position past them. */
+  private enqueue(topic: string, entry: Assigned, batches: FetchedBatch[]): void {
+    const out = entry.queue
+    let position = entry.fetchPosition
     for (const batch of batches) {
       const first = Number(batch.firstOffset)
       const next = first + batch.lastOffsetDelta + 1
@@ -276,7 +302,6 @@ export class KafkaConsumer implements Consumer {
         for (const record of batch.records) {
           const offset = first + record.offsetDelta
           if (offset < position) continue
-          if (out.length >= maxRecords) return offset
           let headers = EMPTY_HEADERS
           if (record.headers.length > 0) {
             headers = {}
@@ -295,7 +320,9 @@ export class KafkaConsumer implements Consumer {
       }
       position = next
     }
-    return position
+    entry.fetchPosition = position
+    // With nothing to hand out (only control batches), the delivered position moves on too.
+    if (entry.head >= entry.queue.length) entry.position = position
   }
 
   private async clampPositions(entries: Assigned[]): Promise<void> {
@@ -303,7 +330,7 @@ export class KafkaConsumer implements Consumer {
       const [starts, ends] = await Promise.all([this.log.listOffsets(topic, partitions, EARLIEST), this.log.listOffsets(topic, partitions, LATEST)])
       for (const partition of partitions) {
         const entry = this.assigned.get(keyOf(topic, partition))
-        if (entry?.position !== undefined) entry.position = Math.min(Math.max(entry.position, starts[partition]!), ends[partition]!)
+        if (entry?.position !== undefined) moveTo(entry, Math.min(Math.max(entry.position, starts[partition]!), ends[partition]!))
       }
     }
   }
@@ -366,14 +393,14 @@ export class KafkaConsumer implements Consumer {
       (await this.log.listOffsets(target.topic, [target.partition], LATEST))[target.partition]!,
     ]
     if (!Number.isSafeInteger(target.offset) || target.offset < start || target.offset > end) throw seekOutOfRangeError(target, start, end)
-    entry.position = target.offset
+    moveTo(entry, target.offset)
   }
 
   async seekToTime(topic: string, timestamp: number): Promise<void> {
     this.assertUsable()
     if (!Number.isFinite(timestamp)) throw kooberError('KOOBER_INVALID_ARGUMENT', `seekToTime needs a timestamp in epoch ms, got ${timestamp}`)
     for (const entry of this.assigned.values()) {
-      if (entry.topic === topic) entry.position = await this.log.offsetForTime(topic, entry.partition, timestamp)
+      if (entry.topic === topic) moveTo(entry, await this.log.offsetForTime(topic, entry.partition, timestamp))
     }
   }
 
@@ -390,7 +417,7 @@ export class KafkaConsumer implements Consumer {
     const entries = partitions === undefined ? [...this.assigned.values()] : partitions.map((p) => this.requireAssigned(p))
     for (const [topic, list] of groupByTopic(entries)) {
       const offsets = await this.log.listOffsets(topic, list, where)
-      for (const partition of list) this.assigned.get(keyOf(topic, partition))!.position = offsets[partition]!
+      for (const partition of list) moveTo(this.assigned.get(keyOf(topic, partition))!, offsets[partition]!)
     }
   }
 

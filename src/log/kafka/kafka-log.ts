@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { Admin, Consumer as KafkaClient, Producer, type MessageToProduce } from '@platformatic/kafka'
+import { Admin, Consumer as KafkaClient, Producer } from '@platformatic/kafka'
 import { kooberError } from '../../errors.js'
 import type {
   ConsumerOptions,
@@ -14,6 +14,7 @@ import { placeRecords } from '../record-placement.js'
 import { resolveTopicConfig, validateTopicName } from '../topic-config.js'
 import { KafkaConsumer } from './kafka-consumer.js'
 import { hasKafkaError, isUnknownTopic, translateKafkaError } from './kafka-errors.js'
+import { SendQueue, type Message } from './send-queue.js'
 import { TOPIC_CONFIG_NAMES, fromKafkaConfigs, toKafkaConfigs } from './topic-configs.js'
 import { validateConsumerOptions } from '../consumer-rules.js'
 
@@ -39,7 +40,7 @@ const TOPIC_RESOURCE = 2
 /** Kafka's special timestamps for ListOffsets: the log end and the log start. */
 const LATEST = -1n
 const EARLIEST = -2n
-/** One produce request per partition carries at most this much, below Kafka's default batch limit. */
+/** One produce request carries at most this much per partition, below the batch limit Koober gives its topics (max.message.bytes). */
 const MAX_SEND_BYTES = 900 * 1024
 
 /**
@@ -78,6 +79,7 @@ export class KafkaLog implements EventLog {
   readonly brokers: string[]
   readonly admin: Admin
   private producer: Producer | undefined
+  private sendQueue: SendQueue | undefined
   /** A client for offset look-ups (ListOffsets); it never joins a group. */
   private offsetsClient: KafkaClient | undefined
   private topics = new Map<string, TopicInfo>()
@@ -98,15 +100,18 @@ export class KafkaLog implements EventLog {
     throw translateKafkaError(err, what, this.brokers)
   }
 
-  private getProducer(): Producer {
-    this.producer ??= new Producer({
-      clientId: this.clientId('producer'),
-      bootstrapBrokers: this.brokers,
-      idempotent: true,
-      acks: -1,
-      retries: 3,
-    })
-    return this.producer
+  private getSendQueue(): SendQueue {
+    if (!this.sendQueue) {
+      const producer = (this.producer = new Producer({
+        clientId: this.clientId('producer'),
+        bootstrapBrokers: this.brokers,
+        idempotent: true,
+        acks: -1,
+        retries: 3,
+      }))
+      this.sendQueue = new SendQueue((messages) => producer.send({ messages }))
+    }
+    return this.sendQueue
   }
 
   /** @internal The client used for ListOffsets, shared by the log and its consumers. */
@@ -254,65 +259,51 @@ export class KafkaLog implements EventLog {
     let roundRobin = this.roundRobin.get(topic)
     if (!roundRobin) this.roundRobin.set(topic, (roundRobin = { next: 0 }))
     const { sizes, partitionOf } = placeRecords(topic, records, info.partitions, info.maxRecordBytes, roundRobin)
-    const results = new Array<RecordMetadata>(count)
+    const now = BigInt(Date.now())
+    const messages: Message[] = new Array(count)
+    for (let i = 0; i < count; i++) {
+      const record = records[i]!
+      const message: Message = {
+        topic,
+        partition: partitionOf[i]!,
+        value: toBuffer(record.value),
+        timestamp: record.timestamp === undefined ? now : BigInt(record.timestamp),
+      }
+      if (record.key !== undefined && record.key !== null) message.key = toBuffer(record.key)
+      if (record.headers) {
+        const headers = new Map<Buffer, Buffer>()
+        for (const name in record.headers) headers.set(Buffer.from(name), toBuffer(record.headers[name]!))
+        message.headers = headers
+      }
+      messages[i] = message
+    }
+    // Slices that keep each partition's batch within one request and the topic's batch limit; the queue sends them in order.
+    const cap = Math.min(MAX_SEND_BYTES, info.maxRecordBytes)
+    const sends: Array<Promise<number[]>> = []
     let start = 0
     while (start < count) {
-      // Cut the append where one partition's batch would outgrow a request.
       const bytes = new Map<number, number>()
       let end = start
       while (end < count) {
         const p = partitionOf[end]!
         const next = (bytes.get(p) ?? 0) + sizes[end]!
-        if (end > start && next > MAX_SEND_BYTES) break
+        if (end > start && next > cap) break
         bytes.set(p, next)
         end++
       }
-      await this.send(topic, records, partitionOf, start, end, results)
+      sends.push(this.getSendQueue().enqueue(messages.slice(start, end), sizes.slice(start, end), cap))
       start = end
     }
-    return results
-  }
-
-  private async send(
-    topic: string,
-    records: ProducerRecord[],
-    partitionOf: Int32Array,
-    start: number,
-    end: number,
-    results: RecordMetadata[],
-  ): Promise<void> {
-    const messages: MessageToProduce<Buffer, Buffer, Buffer, Buffer>[] = []
-    const now = BigInt(Date.now())
-    for (let i = start; i < end; i++) {
-      const record = records[i]!
-      const headers = new Map<Buffer, Buffer>()
-      if (record.headers) for (const name in record.headers) headers.set(Buffer.from(name), toBuffer(record.headers[name]!))
-      messages.push({
-        topic,
-        partition: partitionOf[i]!,
-        key: record.key === undefined || record.key === null ? undefined : toBuffer(record.key),
-        value: toBuffer(record.value),
-        headers,
-        timestamp: record.timestamp === undefined ? now : BigInt(record.timestamp),
-      })
-    }
-    let sent
+    let offsets: number[][]
     try {
-      sent = await this.getProducer().send({ messages })
+      offsets = await Promise.all(sends)
     } catch (err) {
       this.fail(err, `appending to ${topic}`)
     }
-    const base = new Map<number, number>()
-    for (const o of sent.offsets ?? []) if (o.topic === topic) base.set(o.partition, Number(o.offset))
-    const placed = new Map<number, number>()
-    for (let i = start; i < end; i++) {
-      const partition = partitionOf[i]!
-      const k = placed.get(partition) ?? 0
-      placed.set(partition, k + 1)
-      const first = base.get(partition)
-      if (first === undefined) throw kooberError('KOOBER_LOG_KAFKA', `Kafka acknowledged ${topic} without an offset for partition ${partition}`)
-      results[i] = { partition, offset: first + k }
-    }
+    const results = new Array<RecordMetadata>(count)
+    let i = 0
+    for (const slice of offsets) for (const offset of slice) results[i] = { partition: partitionOf[i++]!, offset }
+    return results
   }
 
   async offsetForTime(topic: string, partition: number, timestamp: number): Promise<number> {
