@@ -141,6 +141,24 @@ export function eventLogContract(backend: string, harness: EventLogHarness): voi
       assert.equal(description.partitions[0]!.endOffset, 4)
     })
 
+    it('keeps every record of concurrent appends, each at its own offset', async () => {
+      const name = uniqueName('concurrent')
+      await log.createTopic(name, { partitions: 2 })
+      const appends = await Promise.all(
+        Array.from({ length: 8 }, (_, a) => log.append(name, Array.from({ length: 250 + a }, (_, i) => ({ value: `${a}-${i}` })))),
+      )
+      const total = appends.reduce((sum, acks) => sum + acks.length, 0)
+      const places = new Set(appends.flat().map((ack) => `${ack.partition}/${ack.offset}`))
+      assert.equal(places.size, total, 'no two records acknowledged at the same place')
+      const ends = (await log.describeTopic(name)).partitions.reduce((sum, p) => sum + p.endOffset, 0)
+      assert.equal(ends, total, 'the log holds every acknowledged record')
+      const consumer = await log.consumer({ topics: [name] })
+      const records = await pollUntil(consumer, total)
+      await consumer.close()
+      const byPlace = new Map(records.map((r) => [`${r.partition}/${r.offset}`, r.value.toString()]))
+      appends.forEach((acks, a) => acks.forEach((ack, i) => assert.equal(byPlace.get(`${ack.partition}/${ack.offset}`), `${a}-${i}`)))
+    })
+
     it('puts a keyed record on the partition of murmur2(key), as Kafka does', async () => {
       const name = uniqueName('keyed')
       await log.createTopic(name, { partitions: 6 })
