@@ -33,13 +33,16 @@ export class SendQueue {
 
   constructor(private readonly send: (messages: Message[]) => Promise<ProduceResult>) {}
 
-  /** Resolves with each message's offset, in order, once Kafka acknowledged them. */
+  /** Resolves with each message's offset, in order, once Kafka acknowledged them. All `messages` are of one topic. */
   enqueue(messages: Message[], sizes: ArrayLike<number>, cap: number): Promise<number[]> {
+    const perPartition: number[] = []
+    const topic = messages[0]?.topic ?? ''
+    for (let i = 0; i < messages.length; i++) {
+      const p = messages[i]!.partition!
+      perPartition[p] = (perPartition[p] ?? 0) + sizes[i]!
+    }
     const bytes = new Map<string, number>()
-    messages.forEach((m, i) => {
-      const key = keyOf(m.topic, m.partition!)
-      bytes.set(key, (bytes.get(key) ?? 0) + sizes[i]!)
-    })
+    perPartition.forEach((size, p) => bytes.set(keyOf(topic, p), size))
     return new Promise((resolve, reject) => {
       this.queue.push({ messages, bytes, cap, resolve, reject })
       if (!this.sending) void this.drain()
@@ -52,7 +55,8 @@ export class SendQueue {
       while (this.queue.length > 0) {
         const batch = this.takeBatch()
         try {
-          const result = await this.send(batch.flatMap((part) => part.messages))
+          const messages = batch.length === 1 ? batch[0]!.messages : batch.flatMap((part) => part.messages)
+          const result = await this.send(messages)
           this.settle(batch, result)
         } catch (error) {
           for (const part of batch) part.reject(error)
@@ -79,21 +83,28 @@ export class SendQueue {
 
   /** Kafka returns each partition's base offset; a message's offset is that plus its place among the partition's messages. */
   private settle(batch: Part[], result: ProduceResult): void {
-    const next = new Map<string, number>()
-    for (const o of result.offsets ?? []) next.set(keyOf(o.topic, o.partition), Number(o.offset))
+    // Per topic, the next offset of each partition, indexed by partition number.
+    const next = new Map<string, number[]>()
+    for (const o of result.offsets ?? []) {
+      let partitions = next.get(o.topic)
+      if (!partitions) next.set(o.topic, (partitions = []))
+      partitions[o.partition] = Number(o.offset)
+    }
     for (const part of batch) {
-      const offsets: number[] = new Array(part.messages.length)
-      let missing: string | undefined
-      part.messages.forEach((m, i) => {
-        const key = keyOf(m.topic, m.partition!)
-        const offset = next.get(key)
-        if (offset === undefined) missing = `${m.topic}-${m.partition}`
+      const { messages } = part
+      const partitions = next.get(messages[0]!.topic) ?? []
+      const offsets: number[] = new Array(messages.length)
+      let missing = -1
+      for (let i = 0; i < messages.length; i++) {
+        const p = messages[i]!.partition!
+        const offset = partitions[p]
+        if (offset === undefined) missing = p
         else {
           offsets[i] = offset
-          next.set(key, offset + 1)
+          partitions[p] = offset + 1
         }
-      })
-      if (missing) part.reject(kooberError('KOOBER_LOG_KAFKA', `Kafka acknowledged a batch without an offset for ${missing}`))
+      }
+      if (missing >= 0) part.reject(kooberError('KOOBER_LOG_KAFKA', `Kafka acknowledged a batch without an offset for ${messages[0]!.topic}-${missing}`))
       else part.resolve(offsets)
     }
   }
