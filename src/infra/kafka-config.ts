@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { kooberError } from '../errors.js'
+import { join } from 'node:path'
+import { localServerPaths, type LocalServerPaths } from './local-server.js'
+import { checkPorts } from './ports.js'
+import { readTextFile } from './text-file.js'
 
 /** Servers listen on loopback only (DESIGN.md: 127.0.0.1 unless told otherwise). */
 export const KAFKA_HOST = '127.0.0.1'
@@ -12,40 +13,18 @@ export const DEFAULT_KAFKA_PORT = 9092
  */
 export const KAFKA_HEAP = ['-Xms256m', '-Xmx768m']
 
-/** Where one data directory keeps its broker: everything under `<dataDir>/kafka/`. */
-export interface KafkaPaths {
-  root: string
-  /** server.properties, written by every start (the ports may change). */
-  config: string
+/** Where one data directory keeps its broker: everything under `<dataDir>/kafka/`; its config is server.properties. */
+export interface KafkaPaths extends LocalServerPaths {
   /** log.dirs: the partitions and the KRaft metadata log. */
   data: string
   /** Written by the storage format: its presence means "formatted". */
   metaProperties: string
-  logs: string
-  /** The broker's own log (log4j2). */
-  serverLog: string
-  /** The JVM's standard output and error. */
-  consoleLog: string
-  pidFile: string
-  /** Held while a start runs, so two starts on one data directory make one broker. */
-  startLock: string
 }
 
 export function kafkaPaths(dataDir: string): KafkaPaths {
-  const root = resolve(dataDir, 'kafka')
-  const data = join(root, 'data')
-  const logs = join(root, 'logs')
-  return {
-    root,
-    config: join(root, 'server.properties'),
-    data,
-    metaProperties: join(data, 'meta.properties'),
-    logs,
-    serverLog: join(logs, 'server.log'),
-    consoleLog: join(logs, 'console.log'),
-    pidFile: join(root, 'kafka.pid'),
-    startLock: join(root, 'start.lock'),
-  }
+  const paths = localServerPaths(dataDir, 'kafka', { config: 'server.properties', serverLog: 'server.log' })
+  const data = join(paths.root, 'data')
+  return { ...paths, data, metaProperties: join(data, 'meta.properties') }
 }
 
 export interface KafkaPorts {
@@ -59,12 +38,10 @@ export interface KafkaPorts {
 export function kafkaPorts(port: number | undefined, controllerPort: number | undefined): KafkaPorts {
   const p = port ?? DEFAULT_KAFKA_PORT
   const c = controllerPort ?? p + 1
-  for (const [name, value] of [['port', p], ['controller port', c]] as const) {
-    if (!Number.isSafeInteger(value) || value < 1 || value > 65_535) {
-      throw kooberError('KOOBER_INVALID_ARGUMENT', `Kafka ${name} must be a whole number from 1 to 65535, got ${value}`)
-    }
-  }
-  if (p === c) throw kooberError('KOOBER_INVALID_ARGUMENT', `Kafka's port and controller port must differ, both are ${p}`)
+  checkPorts('Kafka', [
+    ['port', p],
+    ['controller port', c],
+  ])
   return { port: p, controllerPort: c }
 }
 
@@ -112,12 +89,8 @@ export function serverProperties(ports: KafkaPorts, dataDir: string): string {
 
 /** The ports an existing server.properties was written with, or undefined when there is none. */
 export function readConfiguredPorts(configPath: string): KafkaPorts | undefined {
-  let text: string
-  try {
-    text = readFileSync(configPath, 'utf8')
-  } catch {
-    return undefined
-  }
+  const text = readTextFile(configPath)
+  if (text === undefined) return undefined
   const listeners = /^listeners=(.*)$/m.exec(text)?.[1] ?? ''
   const port = /PLAINTEXT:\/\/[^,]*:(\d+)/.exec(listeners)?.[1]
   const controllerPort = /CONTROLLER:\/\/[^,]*:(\d+)/.exec(listeners)?.[1]

@@ -1,4 +1,5 @@
-import { connect, type Socket } from 'node:net'
+import { probeFailure, ProtocolError, withConnection, type FrameConnection } from './wire-connection.js'
+import { WireReader } from './wire-reader.js'
 
 /**
  * Just enough of the Kafka wire protocol (https://kafka.apache.org/protocol)
@@ -42,122 +43,41 @@ export type KafkaProbe =
  * least one broker in the Metadata answer.
  */
 export async function probeKafka(host: string, port: number, timeoutMs = 3_000): Promise<KafkaProbe> {
-  let connection: FrameConnection
   try {
-    connection = await FrameConnection.open(host, port, timeoutMs)
+    return await withConnection(host, port, timeoutMs, readFrame, async (connection): Promise<KafkaProbe> => {
+      const versions = decodeApiVersions(await exchange(connection, API_VERSIONS, 0, 1, Buffer.alloc(0)))
+      if (versions.errorCode !== 0) return { state: 'no-answer', reason: `ApiVersions answered error code ${versions.errorCode}` }
+      const range = versions.apis.get(API_METADATA)
+      if (range === undefined) return { state: 'not-kafka', reason: 'the ApiVersions answer lists no Metadata API' }
+      const version = Math.max(METADATA_MIN, range.min)
+      if (version > Math.min(METADATA_MAX, range.max)) {
+        return { state: 'not-kafka', reason: `the broker serves Metadata v${range.min}-v${range.max}; this probe speaks v${METADATA_MIN}-v${METADATA_MAX}` }
+      }
+      const metadata = decodeMetadata(await exchange(connection, API_METADATA, version, 2, encodeMetadataBody(version)))
+      if (metadata.brokers.length === 0) return { state: 'no-answer', reason: 'Metadata lists no broker yet (not registered or still fenced)' }
+      return { state: 'ready', ...metadata, metadataVersion: version }
+    })
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ECONNREFUSED') return { state: 'refused' }
-    return { state: 'no-answer', reason: (err as Error).message }
-  }
-  try {
-    const versions = decodeApiVersions(await connection.request(encodeRequest(API_VERSIONS, 0, 1, Buffer.alloc(0)), 1))
-    if (versions.errorCode !== 0) return { state: 'no-answer', reason: `ApiVersions answered error code ${versions.errorCode}` }
-    const range = versions.apis.get(API_METADATA)
-    if (range === undefined) return { state: 'not-kafka', reason: 'the ApiVersions answer lists no Metadata API' }
-    const version = Math.max(METADATA_MIN, range.min)
-    if (version > Math.min(METADATA_MAX, range.max)) {
-      return { state: 'not-kafka', reason: `the broker serves Metadata v${range.min}-v${range.max}; this probe speaks v${METADATA_MIN}-v${METADATA_MAX}` }
-    }
-    const metadata = decodeMetadata(await connection.request(encodeRequest(API_METADATA, version, 2, encodeMetadataBody(version)), 2))
-    if (metadata.brokers.length === 0) return { state: 'no-answer', reason: 'Metadata lists no broker yet (not registered or still fenced)' }
-    return { state: 'ready', ...metadata, metadataVersion: version }
-  } catch (err) {
-    if (err instanceof ProtocolError) return { state: 'not-kafka', reason: err.message }
-    return { state: 'no-answer', reason: (err as Error).message }
-  } finally {
-    connection.close()
+    return probeFailure(err, 'not-kafka')
   }
 }
 
-class ProtocolError extends Error {}
+/** A whole frame: its int32 size, then that many bytes (the response header and body). */
+function readFrame(buffered: Buffer): { frame: Buffer; size: number } | undefined {
+  if (buffered.length < 4) return undefined
+  const size = buffered.readInt32BE(0)
+  if (size < 0 || size > MAX_FRAME) throw new ProtocolError(`an answer of ${size} bytes (the peer does not speak Kafka)`)
+  if (buffered.length < 4 + size) return undefined
+  return { frame: buffered.subarray(4, 4 + size), size: 4 + size }
+}
 
-/** One socket; one request in flight at a time; resolves each with its response body (after the correlation id). */
-class FrameConnection {
-  private buffered = Buffer.alloc(0)
-  private waiting: { resolve: (frame: Buffer) => void; reject: (err: Error) => void } | undefined
-  private failure: Error | undefined
-
-  private constructor(
-    private readonly socket: Socket,
-    private readonly timeoutMs: number,
-  ) {
-    socket.on('data', (chunk: Buffer) => {
-      this.buffered = Buffer.concat([this.buffered, chunk])
-      this.deliver()
-    })
-    const fail = (err: Error): void => {
-      this.failure ??= err
-      this.waiting?.reject(err)
-      this.waiting = undefined
-    }
-    socket.on('error', fail)
-    socket.on('close', () => fail(new Error('the connection was closed before a full answer')))
-  }
-
-  static open(host: string, port: number, timeoutMs: number): Promise<FrameConnection> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host, port })
-      const timer = setTimeout(() => {
-        socket.destroy()
-        reject(new Error(`no connection within ${timeoutMs} ms`))
-      }, timeoutMs)
-      socket.once('connect', () => {
-        clearTimeout(timer)
-        socket.removeAllListeners('error')
-        resolve(new FrameConnection(socket, timeoutMs))
-      })
-      socket.once('error', (err) => {
-        clearTimeout(timer)
-        reject(err)
-      })
-    })
-  }
-
-  request(frame: Buffer, correlationId: number): Promise<Buffer> {
-    if (this.failure !== undefined) return Promise.reject(this.failure)
-    return new Promise<Buffer>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiting = undefined
-        reject(new Error(`no answer within ${this.timeoutMs} ms`))
-      }, this.timeoutMs)
-      this.waiting = {
-        resolve: (response) => {
-          clearTimeout(timer)
-          if (response.length < 4) return reject(new ProtocolError('an answer shorter than its header'))
-          const got = response.readInt32BE(0)
-          if (got !== correlationId) return reject(new ProtocolError(`answer to request ${got}, expected ${correlationId}`))
-          resolve(response.subarray(4))
-        },
-        reject: (err) => {
-          clearTimeout(timer)
-          reject(err)
-        },
-      }
-      this.socket.write(frame)
-      this.deliver()
-    })
-  }
-
-  close(): void {
-    this.socket.destroy()
-  }
-
-  private deliver(): void {
-    if (this.waiting === undefined || this.buffered.length < 4) return
-    const size = this.buffered.readInt32BE(0)
-    if (size < 0 || size > MAX_FRAME) {
-      this.waiting.reject(new ProtocolError(`an answer of ${size} bytes (the peer does not speak Kafka)`))
-      this.waiting = undefined
-      return
-    }
-    if (this.buffered.length < 4 + size) return
-    const frame = this.buffered.subarray(4, 4 + size)
-    this.buffered = this.buffered.subarray(4 + size)
-    const waiting = this.waiting
-    this.waiting = undefined
-    waiting.resolve(frame)
-  }
+/** Sends one request and resolves with its response body (after the correlation id, which must be the request's). */
+async function exchange(connection: FrameConnection<Buffer>, apiKey: number, apiVersion: number, correlationId: number, body: Buffer): Promise<Buffer> {
+  const response = await connection.request(encodeRequest(apiKey, apiVersion, correlationId, body))
+  if (response.length < 4) throw new ProtocolError('an answer shorter than its header')
+  const got = response.readInt32BE(0)
+  if (got !== correlationId) throw new ProtocolError(`answer to request ${got}, expected ${correlationId}`)
+  return response.subarray(4)
 }
 
 function encodeRequest(apiKey: number, apiVersion: number, correlationId: number, body: Buffer): Buffer {
@@ -226,37 +146,10 @@ function decodeMetadata(body: Buffer): { brokers: KafkaBrokerInfo[]; clusterId: 
   return { brokers, clusterId, controllerId }
 }
 
-/** Big-endian reads that throw a ProtocolError, not a RangeError, past the end. */
-class Reader {
-  private at = 0
-
-  constructor(private readonly buf: Buffer) {}
-
-  int16(): number {
-    this.need(2)
-    const v = this.buf.readInt16BE(this.at)
-    this.at += 2
-    return v
-  }
-
-  int32(): number {
-    this.need(4)
-    const v = this.buf.readInt32BE(this.at)
-    this.at += 4
-    return v
-  }
-
-  /** A nullable string: int16 length (-1 for null), then UTF-8 bytes. */
+/** Kafka's strings: a nullable string is an int16 length (-1 for null), then UTF-8 bytes. */
+class Reader extends WireReader {
   string(): string | null {
     const length = this.int16()
-    if (length < 0) return null
-    this.need(length)
-    const v = this.buf.toString('utf8', this.at, this.at + length)
-    this.at += length
-    return v
-  }
-
-  private need(bytes: number): void {
-    if (this.at + bytes > this.buf.length) throw new ProtocolError('the answer ends early')
+    return length < 0 ? null : this.utf8(length)
   }
 }

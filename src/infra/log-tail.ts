@@ -39,9 +39,25 @@ export function fileSize(path: string): number {
   }
 }
 
-/** Several files' tails under their names, for an error message; files that are empty or missing are left out. */
-export function describeTails(files: Array<{ path: string; lines: number; from?: number }>): string {
+/**
+ * Several files' tails under their names, for an error message; files that
+ * are empty or missing are left out. Each line is cut short: Cassandra logs
+ * its whole configuration, classpath and JVM arguments as single lines of
+ * 5-15 kB each at start, which would drown the message. `writer` names who
+ * wrote none: "(the broker wrote no log)".
+ */
+export function describeTails(files: Array<{ path: string; lines: number; from?: number }>, writer = 'server'): string {
   const parts = files.map(({ path, lines, from }) => ({ path, tail: tailFile(path, lines, from) })).filter((p) => p.tail !== '')
-  if (parts.length === 0) return '(the broker wrote no log)'
-  return parts.map((p) => `--- last lines of ${p.path} ---\n${p.tail}`).join('\n')
+  if (parts.length === 0) return `(the ${writer} wrote no log)`
+  const clipped = (tail: string): string =>
+    tail
+      .split('\n')
+      .map((l) => clipLine(l, 400))
+      .join('\n')
+  return parts.map((p) => `--- last lines of ${p.path} ---\n${clipped(p.tail)}`).join('\n')
+}
+
+/** A line cut to `max` characters, saying how much was left out. */
+export function clipLine(line: string, max: number): string {
+  return line.length > max ? `${line.slice(0, max)}... (${line.length - max} more characters)` : line
 }

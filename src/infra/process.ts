@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
-import { closeSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { isAlive } from '../system/process-alive.js'
+import { readTextFile } from './text-file.js'
 
 /**
  * Pid files and the liveness of processes we did not necessarily start (a
@@ -10,12 +11,8 @@ import { isAlive } from '../system/process-alive.js'
 
 /** The pid in a pid file, or undefined when there is none or it is unreadable. */
 export function readPidFile(path: string): number | undefined {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch {
-    return undefined
-  }
+  const text = readTextFile(path)
+  if (text === undefined) return undefined
   const pid = Number.parseInt(text.trim(), 10)
   return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined
 }
@@ -36,12 +33,9 @@ export function removePidFile(path: string): void {
  * platform has no /proc (then callers trust the pid file alone).
  */
 export function commandLineOf(pid: number): string[] | undefined {
-  try {
-    const raw = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-    return raw.split('\0').filter((a) => a !== '')
-  } catch {
-    return undefined
-  }
+  return readTextFile(`/proc/${pid}/cmdline`)
+    ?.split('\0')
+    .filter((a) => a !== '')
 }
 
 /** Polls until the process is gone; resolves false if it still runs after `timeoutMs`. */
@@ -72,6 +66,17 @@ export async function spawnDetached(command: string, args: string[], options: { 
     return child.pid!
   } finally {
     closeSync(fd)
+  }
+}
+
+/** Sends a signal; false when the process is already gone. */
+export function signalProcess(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, signal)
+    return true
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false
+    throw err
   }
 }
 
