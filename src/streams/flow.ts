@@ -1,7 +1,7 @@
 import { kooberError } from '../errors.js'
 import { Sink } from './sink.js'
 import type { Source } from './source.js'
-import type { Stage } from './stage.js'
+import { DONE, type Stage } from './stage.js'
 import { alsoToStage, flatMapStage } from './operators/attach.js'
 import { bufferStage, type OverflowStrategy } from './operators/buffer.js'
 import * as each from './operators/elementwise.js'
@@ -86,6 +86,8 @@ export class Flow<In, Out> {
   /** The first `n` elements; then completes and cancels upstream. */
   take(n: number): Flow<In, Out> {
     requireNonNegativeInteger('take', n)
+    // take(0) wants nothing: it completes at the first pull instead of waiting for an element it would drop.
+    if (n === 0) return this.via(new Flow((upstream) => ({ pull: () => upstream.cancel().then(() => DONE), cancel: (reason) => upstream.cancel(reason) })))
     return this.via(Flow.fromTransformer(() => each.take(n)))
   }
 

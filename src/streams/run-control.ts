@@ -40,6 +40,14 @@ export class RunControl implements KillSwitch {
     return this.kill
   }
 
+  /** A control killed with this one that can also be killed alone: the branches of a fan-out, stopped when one fails. */
+  child(): RunControl {
+    const child = new RunControl()
+    if (this.kill) child.trigger(this.kill)
+    else this.onKill.add((kill) => child.trigger(kill))
+    return child
+  }
+
   /**
    * Settles with `pending`, or with KILLED as soon as the switch is used. Its
    * listener is removed once `pending` settles: racing each pull against one
@@ -64,7 +72,7 @@ export class RunControl implements KillSwitch {
   }
 }
 
-/** After this many chunks that arrived synchronously, the drain loop yields to the event loop. */
+/** After this many chunks, the drain loop yields to the event loop (a no-op cost next to 64 chunks of work). */
 const YIELD_EVERY_CHUNKS = 64
 
 /**
@@ -81,7 +89,7 @@ export async function drain<T>(
   control: RunControl,
   onChunk: (chunk: Chunk<T>) => boolean | void | Promise<boolean | void>,
 ): Promise<void> {
-  let syncChunks = 0
+  let chunks = 0
   while (true) {
     const kill = control.killed
     if (kill) {
@@ -91,15 +99,17 @@ export async function drain<T>(
     }
     let pulled = upstream.pull()
     if (isPromise(pulled)) {
-      syncChunks = 0
       const raced = await control.raceKill(pulled)
       if (raced === KILLED) {
         pulled.catch(() => undefined) // settles after the cancel below; nobody waits for it
         continue
       }
       pulled = raced
-    } else if (++syncChunks >= YIELD_EVERY_CHUNKS) {
-      syncChunks = 0
+    }
+    // Counted for asynchronous pulls too: a promise that settles at once (a merge or a mapAsync over
+    // synchronous sources) only goes through microtasks, which starve timers as much as a plain loop.
+    if (++chunks >= YIELD_EVERY_CHUNKS) {
+      chunks = 0
       await new Promise((resolve) => setImmediate(resolve))
     }
     if (pulled === DONE) return

@@ -63,7 +63,8 @@ export class Sink<In, R> {
   static forEachAsync<T>(f: (element: T) => Promise<void> | void): Sink<T, void> {
     return new Sink(async (upstream, control) => {
       await drain(upstream, control, async (chunk) => {
-        for (let i = 0; i < chunk.length; i++) await f(chunk[i]!)
+        // The kill switch stops it between elements, not after a whole chunk of slow calls.
+        for (let i = 0; i < chunk.length && !control.killed; i++) await f(chunk[i]!)
       })
     })
   }
@@ -122,7 +123,7 @@ export class Sink<In, R> {
   static broadcast<T, Results extends unknown[]>(...sinks: { [K in keyof Results]: Sink<T, Results[K]> }): Sink<T, Results> {
     return new Sink(async (upstream, control) => {
       const branches = fanOut(upstream, sinks.length, (chunk, outputs) => outputs.forEach((output) => output.push(chunk)))
-      return (await Promise.all(sinks.map((sink, i) => sink.consume(branches[i]!, control)))) as Results
+      return (await consumeBranches(sinks, branches, control)) as Results
     })
   }
 
@@ -148,7 +149,29 @@ export class Sink<In, R> {
           if (part.length > 0) outputs[i]!.push(part)
         })
       })
-      return (await Promise.all(sinks.map((sink, i) => sink.consume(branches[i]!, control)))) as Results
+      return (await consumeBranches(sinks, branches, control)) as Results
     })
   }
+}
+
+/**
+ * Runs each sink on its branch. The first failure aborts the other sinks (so
+ * their branches cancel, and with the last one upstream) and, once all have
+ * stopped, fails the whole with that error. Without it the others would keep
+ * pulling an endless upstream after the result had failed.
+ */
+async function consumeBranches<T>(sinks: readonly Sink<T, unknown>[], branches: Stage<T>[], control: RunControl): Promise<unknown[]> {
+  const branchControl = control.child()
+  let failure: { error: unknown } | undefined
+  const settled = await Promise.allSettled(
+    sinks.map((sink, i) =>
+      sink.consume(branches[i]!, branchControl).catch((error: unknown) => {
+        failure ??= { error }
+        branchControl.abort(error)
+        throw error
+      }),
+    ),
+  )
+  if (failure) throw failure.error
+  return settled.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value)
 }

@@ -14,9 +14,15 @@ export function alsoToStage<T>(upstream: Stage<T>, sink: Sink<T, unknown>): Stag
     for (const branch of branches) branch.push(chunk)
   }) as [Stage<T>, Stage<T>]
   let sideFailure: { error: unknown } | undefined
-  sink.consume(side, new RunControl()).catch((error: unknown) => {
-    sideFailure = { error }
-  })
+  // The side sink has its own control, so that cancelling the stream stops it too: otherwise it would
+  // keep pulling (an endless upstream would never be cancelled).
+  const sideControl = new RunControl()
+  const sideDone = sink.consume(side, sideControl).then(
+    () => undefined,
+    (error: unknown) => {
+      sideFailure = { error }
+    },
+  )
   return {
     pull: async (): Promise<Pulled<T>> => {
       if (sideFailure) {
@@ -25,7 +31,11 @@ export function alsoToStage<T>(upstream: Stage<T>, sink: Sink<T, unknown>): Stag
       }
       return main.pull()
     },
-    cancel: (reason) => main.cancel(reason),
+    cancel: async (reason) => {
+      if (reason === undefined) sideControl.shutdown()
+      else sideControl.abort(reason)
+      await Promise.all([main.cancel(reason), sideDone])
+    },
   }
 }
 
@@ -43,7 +53,16 @@ export function flatMapStage<In, Out>(upstream: Stage<In>, f: (element: In) => S
     pull: async (): Promise<Pulled<Out>> => {
       while (!finished) {
         if (inner) {
-          const pulled = await inner.pull()
+          let pulled: Pulled<Out>
+          try {
+            pulled = await inner.pull()
+          } catch (error) {
+            // The inner stream released itself; upstream is still open.
+            finished = true
+            inner = undefined
+            if (!upstreamDone) await upstream.cancel(error).catch(() => undefined)
+            throw error
+          }
           if (pulled !== DONE) return pulled
           inner = undefined
           continue

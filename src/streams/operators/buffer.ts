@@ -1,5 +1,8 @@
 import { kooberError } from '../../errors.js'
-import { DONE, type Pulled, type Stage } from '../stage.js'
+import { DONE, isPromise, type Pulled, type Stage } from '../stage.js'
+
+/** After this many chunks that upstream answered synchronously, the pump yields to the event loop. */
+const YIELD_EVERY_CHUNKS = 64
 
 export type OverflowStrategy = 'backpressure' | 'dropHead' | 'dropTail' | 'fail'
 
@@ -51,9 +54,19 @@ export function bufferStage<T>(upstream: Stage<T>, size: number, overflow: Overf
 
   const pump = async (): Promise<void> => {
     pumping = true
+    let syncChunks = 0
     try {
       while (!cancelled && !upstreamDone && (overflow !== 'backpressure' || count() < size)) {
-        const pulled = await upstream.pull()
+        let pulled = upstream.pull()
+        if (isPromise(pulled)) {
+          syncChunks = 0
+          pulled = await pulled
+        } else if (++syncChunks >= YIELD_EVERY_CHUNKS) {
+          // A dropping buffer keeps pulling: over an endless synchronous source it must still
+          // let the event loop (the slow consumer's timers) have turns.
+          syncChunks = 0
+          await new Promise((resolve) => setImmediate(resolve))
+        }
         if (pulled === DONE) {
           upstreamDone = true
           break
@@ -75,6 +88,7 @@ export function bufferStage<T>(upstream: Stage<T>, size: number, overflow: Overf
   return {
     pull: async (): Promise<Pulled<T>> => {
       while (true) {
+        if (cancelled) return DONE // cancelled while this pull waited
         if (failure) throw failure.error
         if (count() > 0) {
           const out = buffer.slice(head)
@@ -84,7 +98,10 @@ export function bufferStage<T>(upstream: Stage<T>, size: number, overflow: Overf
           return out
         }
         if (upstreamDone) return DONE
-        if (!pumping) void pump()
+        if (!pumping) {
+          void pump()
+          continue // over a synchronous upstream the pump may have done its work already
+        }
         await new Promise<void>((resolve) => (wake = resolve))
         wake = undefined
       }

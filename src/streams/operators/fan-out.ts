@@ -51,6 +51,7 @@ export function fanOut<T>(upstream: Stage<T>, count: number, route: (chunk: Chun
   return queues.map((queue, i) => ({
     pull: async (): Promise<Pulled<T>> => {
       while (true) {
+        if (!live[i]) return DONE // cancelled while this pull waited
         if (queue.length > 0) {
           const chunk = queue.shift()!
           if (queue.length === 0) wakeAll() // a sibling may be waiting for everyone to be ready

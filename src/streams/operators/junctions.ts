@@ -1,5 +1,4 @@
-import { DONE, type Chunk, type Pulled, type Stage } from '../stage.js'
-import { PendingPull } from './pending-pull.js'
+import { DONE, type Chunk, type MaybePromise, type Pulled, type Stage } from '../stage.js'
 
 /**
  * Elements of all upstreams as they come (Akka's Merge). Each upstream has at
@@ -7,37 +6,68 @@ import { PendingPull } from './pending-pull.js'
  * Completes when every upstream has; a failure cancels the others and fails.
  */
 export function mergeStage<T>(upstreams: Stage<T>[]): Stage<T> {
-  const pulls = upstreams.map((upstream) => new PendingPull(upstream))
-  const done = upstreams.map(() => false)
-  let cursor = 0
-  const cancelAll = (reason?: unknown): Promise<unknown> =>
-    Promise.all(upstreams.map((upstream, i) => (done[i] ? undefined : upstream.cancel(reason).catch(() => undefined))))
+  // idle: to be pulled; pulling: a pull outstanding; answered: its answer waits in `answers`.
+  const states: Array<'idle' | 'pulling' | 'answered' | 'done'> = upstreams.map(() => 'idle')
+  // Answers in the order they came: an upstream is pulled again only once its answer was taken, so none starves.
+  const answers: Array<{ i: number; pulled: Pulled<T> } | { i: number; error: unknown }> = []
+  let wake: (() => void) | undefined
+  let finished = false
+
+  const cancelLive = (reason?: unknown): Promise<unknown> =>
+    Promise.all(upstreams.map((upstream, i) => (states[i] === 'done' ? undefined : upstream.cancel(reason).catch(() => undefined))))
+
+  // One reaction per upstream pull. Racing all outstanding pulls at each merge pull would add a
+  // reaction to an idle upstream's pull every time, piling up without bound.
+  const start = (i: number): void => {
+    states[i] = 'pulling'
+    const answered = (answer: { i: number; pulled: Pulled<T> } | { i: number; error: unknown }): void => {
+      states[i] = 'answered'
+      answers.push(answer)
+      wake?.()
+    }
+    Promise.resolve()
+      .then(() => (finished ? DONE : upstreams[i]!.pull()))
+      .then(
+        (pulled) => answered({ i, pulled }),
+        (error: unknown) => answered({ i, error }),
+      )
+  }
+
   return {
     pull: async (): Promise<Pulled<T>> => {
       while (true) {
-        const live = pulls.map((_, i) => i).filter((i) => !done[i])
-        if (live.length === 0) return DONE
-        // Start from a rotating upstream so none starves when several are ready.
-        cursor = (cursor + 1) % live.length
-        const order = [...live.slice(cursor), ...live.slice(0, cursor)]
-        let settled: { i: number; pulled: Pulled<T> }
-        try {
-          settled = await Promise.race(order.map((i) => pulls[i]!.get().then((pulled): { i: number; pulled: Pulled<T> } => ({ i, pulled }))))
-        } catch (error) {
-          await cancelAll(error)
-          throw error
+        if (finished) return DONE
+        states.forEach((state, i) => {
+          if (state === 'idle') start(i)
+        })
+        const answer = answers.shift()
+        if (answer) {
+          if ('error' in answer) {
+            states[answer.i] = 'done' // a failed upstream has released itself
+            finished = true
+            await cancelLive(answer.error)
+            throw answer.error
+          }
+          if (answer.pulled === DONE) {
+            states[answer.i] = 'done'
+            continue
+          }
+          states[answer.i] = 'idle'
+          return answer.pulled
         }
-        pulls[settled.i]!.taken()
-        if (settled.pulled === DONE) {
-          done[settled.i] = true
-          continue
+        if (states.every((state) => state === 'done')) {
+          finished = true
+          return DONE
         }
-        return settled.pulled
+        await new Promise<void>((resolve) => (wake = resolve))
+        wake = undefined
       }
     },
     cancel: async (reason) => {
-      await cancelAll(reason)
-      done.fill(true)
+      if (finished) return
+      finished = true
+      wake?.()
+      await cancelLive(reason)
     },
   }
 }
@@ -51,6 +81,7 @@ export function concatStage<T>(first: Stage<T>, rest: Array<() => Stage<T>>): St
     while (!finished) {
       const pulled = await current.pull()
       if (pulled !== DONE) return pulled
+      if (finished) break // cancelled while this pull waited: open nothing more
       if (index >= rest.length) {
         finished = true
         break
@@ -67,6 +98,15 @@ export function concatStage<T>(first: Stage<T>, rest: Array<() => Stage<T>>): St
       await current.cancel(reason)
     },
   }
+}
+
+const ZIP_SIDE_DONE: unique symbol = Symbol('zip side done')
+
+/** Rejects with ZIP_SIDE_DONE at DONE, so that Promise.all settles as soon as one side completes. */
+async function endsAtDone<T>(pulled: MaybePromise<Pulled<T>>): Promise<Chunk<T>> {
+  const settled = await pulled
+  if (settled === DONE) throw ZIP_SIDE_DONE
+  return settled
 }
 
 /**
@@ -87,14 +127,11 @@ export function zipStage<A, B>(left: Stage<A>, right: Stage<B>): Stage<[A, B]> {
     pull: async (): Promise<Pulled<[A, B]>> => {
       if (finished) return DONE
       try {
-        const [l, r]: [Pulled<A> | undefined, Pulled<B> | undefined] = await Promise.all([
-          leftNext < leftBuffer.length ? undefined : left.pull(),
-          rightNext < rightBuffer.length ? undefined : right.pull(),
+        // Either side completing ends the zip at once, without waiting for the other side's pull.
+        const [l, r]: [Chunk<A> | undefined, Chunk<B> | undefined] = await Promise.all([
+          leftNext < leftBuffer.length ? undefined : endsAtDone(left.pull()),
+          rightNext < rightBuffer.length ? undefined : endsAtDone(right.pull()),
         ])
-        if (l === DONE || r === DONE) {
-          await finish()
-          return DONE
-        }
         if (l) {
           leftBuffer = l
           leftNext = 0
@@ -104,6 +141,10 @@ export function zipStage<A, B>(left: Stage<A>, right: Stage<B>): Stage<[A, B]> {
           rightNext = 0
         }
       } catch (error) {
+        if (error === ZIP_SIDE_DONE) {
+          await finish()
+          return DONE
+        }
         await finish(error)
         throw error
       }

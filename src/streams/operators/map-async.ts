@@ -66,7 +66,7 @@ export function mapAsyncStage<In, Out>(
     while (running.length < parallelism && next < input.length) start(input[next++]!)
     if (running.length < parallelism && next >= input.length && !upstreamDone && !pendingUpstream && !upstreamFailure) {
       pendingUpstream = Promise.resolve()
-        .then(() => upstream.pull())
+        .then(() => (finished ? DONE : upstream.pull())) // a failure or a cancel may have come first
         .then(
           (pulled: Pulled<In>) => {
             if (pulled === DONE) upstreamDone = true
@@ -127,7 +127,8 @@ export function mapAsyncStage<In, Out>(
         if (upstreamFailure) throw upstreamFailure.error
         return out.length > 0 ? out : DONE
       }
-      const waitingOnHead = ordered ? running.length > 0 && !running[0]!.settled : running.every((t) => !t.settled)
+      // Nothing more to hand out now: results ready are returned rather than held until upstream answers.
+      const waitingOnHead = ordered ? running[0]?.settled !== true : running.every((t) => !t.settled)
       if (out.length > 0 && waitingOnHead) return out
       await new Promise<void>((resolve) => {
         wake = resolve

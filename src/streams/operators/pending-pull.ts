@@ -28,9 +28,23 @@ export class PendingPull<T> {
   }
 }
 
-/** A promise that resolves after `ms`, and the way to cancel its timer. */
+/**
+ * A promise that resolves after `ms`, and the way to cancel its timer. `clear`
+ * resolves the promise at once: whoever awaits it (a pull that a cancel cut
+ * short) goes on and sees the cancellation, instead of waiting forever.
+ */
 export function delay(ms: number): { promise: Promise<void>; clear: () => void } {
   let timer: NodeJS.Timeout | undefined
-  const promise = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))))
-  return { promise, clear: () => clearTimeout(timer) }
+  let done!: () => void
+  const promise = new Promise<void>((resolve) => {
+    done = resolve
+    timer = setTimeout(resolve, Math.max(0, ms))
+  })
+  return {
+    promise,
+    clear: () => {
+      clearTimeout(timer)
+      done()
+    },
+  }
 }

@@ -40,9 +40,9 @@ export function restartStage<T>(open: () => Stage<T>, options: BackoffOptions): 
   return {
     pull: async (): Promise<Pulled<T>> => {
       while (!cancelled) {
-        current ??= open()
         let failure: { error: unknown } | undefined
         try {
+          current ??= open() // a factory that throws fails like the source it would have made
           const pulled = await current.pull()
           if (pulled !== DONE) {
             restartsInARow = 0
@@ -53,6 +53,7 @@ export function restartStage<T>(open: () => Stage<T>, options: BackoffOptions): 
           failure = { error }
         }
         current = undefined
+        if (cancelled) return DONE // the cancel ended the pull: no restart, no backoff wait
         if (++restartsInARow > maxRestarts) {
           if (failure) throw failure.error
           return DONE

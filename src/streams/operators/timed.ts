@@ -36,6 +36,7 @@ export function groupedWithinStage<T>(upstream: Stage<T>, n: number, withinMs: n
             : pending.get())
           if (raced === TIMED_OUT) return [group]
           pending.taken()
+          if (finished) return DONE // cancelled while this pull waited
           if (raced === DONE) upstreamDone = true
           else {
             input = raced

@@ -46,7 +46,13 @@ export function iterableStage<T>(iterable: Iterable<T>, chunkSize = DEFAULT_CHUN
       if (finished) return DONE
       const chunk: T[] = []
       while (chunk.length < chunkSize) {
-        const step = iterator.next()
+        let step: IteratorResult<T>
+        try {
+          step = iterator.next()
+        } catch (error) {
+          finished = true // a failed iterator is done: a later cancel does not call its return
+          throw error
+        }
         if (step.done) {
           finished = true
           break
@@ -74,7 +80,14 @@ export function asyncIterableStage<T>(iterable: AsyncIterable<T>): Stage<T> {
   return {
     pull: async (): Promise<Pulled<T>> => {
       if (finished) return DONE
-      const step = await iterator.next()
+      let step: IteratorResult<T>
+      try {
+        step = await iterator.next()
+      } catch (error) {
+        finished = true // a failed iterator is done: a later cancel does not call its return
+        throw error
+      }
+      if (finished) return DONE // cancelled while this pull waited: the element is not handed out
       if (step.done) {
         finished = true
         return DONE

@@ -84,6 +84,7 @@ export function queueStage<T>(capacity: number, overflow: OverflowStrategy): { s
   const stage: Stage<T> = {
     pull: async (): Promise<Pulled<T>> => {
       while (true) {
+        if (cancelled) return DONE // cancelled while this pull waited
         if (failure) {
           markClosed()
           throw failure.error

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { Sink } from '../sink.js'
+import { Source } from '../source.js'
+import { DONE } from '../stage.js'
+import { isPending, sleep, within } from '../testing/probe.js'
+
+/** The ms since `start` at which each element reached the sink (the sink takes `workMs(i)` on element i). */
+async function arrivals(source: Source<string>, workMs: (i: number) => number = () => 0): Promise<number[]> {
+  const start = Date.now()
+  const at: number[] = []
+  await within(
+    source.runWith(
+      Sink.forEachAsync(async () => {
+        at.push(Date.now() - start)
+        const ms = workMs(at.length - 1)
+        if (ms > 0) await sleep(ms)
+      }),
+    ).result,
+    3000,
+    'the ticks',
+  )
+  return at
+}
+
+describe('Source.tick', () => {
+  it('emits the value after the initial delay, then every interval', async () => {
+    const values = await within(Source.tick(5, 10, 'tick').take(3).runWith(Sink.collect()).result, 1000)
+    assert.deepEqual(values, ['tick', 'tick', 'tick'])
+    const at = await arrivals(Source.tick(30, 20, 'x').take(4))
+    assert.ok(at[0]! >= 28, `first tick at ${at[0]} ms`)
+    for (let i = 1; i < at.length; i++) assert.ok(at[i]! - at[i - 1]! >= 15, `tick ${i} came ${at[i]! - at[i - 1]!} ms after the previous`)
+    assert.ok(at[3]! < 1000)
+  })
+
+  it('skips the ticks a slow consumer missed instead of sending a backlog', async () => {
+    // The consumer stalls 100 ms on the first tick: about five ticks are missed. With a backlog the next
+    // four would come at once; skipped, at most one is due at once and the others follow on the schedule.
+    const at = await arrivals(Source.tick(0, 20, 'x').take(5), (i) => (i === 0 ? 100 : 0))
+    assert.ok(at[1]! >= 95)
+    assert.ok(at[4]! - at[1]! >= 35, `a backlog: ticks 2 to 5 came within ${at[4]! - at[1]!} ms`)
+  })
+
+  it('the kill switch stops it while it waits for the next tick', async () => {
+    const { result, killSwitch } = Source.tick(0, 10_000, 1).runWith(Sink.collect())
+    await sleep(10)
+    killSwitch.shutdown()
+    assert.deepEqual(await within(result, 1000), [1])
+  })
+
+  it('a cancel settles a pull waiting for the next tick with DONE', async () => {
+    const stage = Source.tick(10_000, 10_000, 1).open()
+    const pending = Promise.resolve(stage.pull())
+    assert.ok(await isPending(pending, 5))
+    await stage.cancel()
+    assert.equal(await within(pending, 1000, 'the pending pull'), DONE)
+  })
+})
