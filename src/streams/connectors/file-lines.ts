@@ -1,5 +1,6 @@
 import { createReadStream, createWriteStream } from 'node:fs'
 import { once } from 'node:events'
+import { finished } from 'node:stream/promises'
 import { StringDecoder } from 'node:string_decoder'
 import { drain } from '../run-control.js'
 import { Sink } from '../sink.js'
@@ -84,7 +85,7 @@ export function fileLinesSink(path: string, options: { append?: boolean } = {}):
       })
     } finally {
       out.end()
-      await once(out, 'close').catch(() => undefined)
+      await finished(out).catch(() => undefined) // settles at once when the stream already closed (after an error)
     }
     if (failure) throw failure
     return lines
