@@ -20,7 +20,7 @@ const { values: args } = parseArgs({
 })
 const N = Number(args.elements ?? 10_000_000)
 const ASYNC_N = args.quick ? 1_000_000 : 4_000_000
-const NODE_N = args.quick ? 500_000 : 2_000_000
+const NODE_N = args.quick ? 2_000_000 : N
 const ROUNDS = args.quick ? 3 : 5
 if (!Number.isSafeInteger(N) || N <= 0) {
   console.error('--elements takes a positive integer')

@@ -14,6 +14,12 @@ export function map<In, Out>(f: (element: In) => Out): Transformer<In, Out> {
       for (let i = 0; i < chunk.length; i++) out.push(f(chunk[i]!))
       return false
     },
+    mapChunk(chunk) {
+      const n = chunk.length
+      const out = new Array<Out>(n)
+      for (let i = 0; i < n; i++) out[i] = f(chunk[i]!)
+      return out
+    },
   }
 }
 

@@ -15,6 +15,8 @@ export interface Transformer<In, Out> {
   push(chunk: Chunk<In>, out: Out[]): boolean
   /** At upstream completion, pushes what is left (grouped's last group, fold's result). */
   flush?(out: Out[]): void
+  /** For one-in, one-out operators (map): the whole output chunk at once, built without growing an array. */
+  mapChunk?(chunk: Chunk<In>): Out[]
 }
 
 /** After this many synchronous upstream chunks in a row that gave no output, a pull yields to the event loop. */
@@ -39,6 +41,14 @@ export function transformStage<In, Out>(upstream: Stage<In>, transformer: Transf
         return Promise.reject(err)
       }
       return out.length > 0 ? out : DONE
+    }
+    if (transformer.mapChunk) {
+      try {
+        return transformer.mapChunk(pulled)
+      } catch (err) {
+        finished = true
+        return cancelAndFail(upstream, err)
+      }
     }
     let stop: boolean
     try {

@@ -24,9 +24,12 @@ export function rangeStage(start: number, end: number, step: number, chunkSize =
   return {
     pull: (): Pulled<number> => {
       if (!more(next)) return DONE
-      const chunk: number[] = []
-      while (chunk.length < chunkSize && more(next)) {
-        chunk.push(next)
+      // How many numbers are left, at most a chunk: the chunk is allocated once at its size.
+      const left = Math.floor((end - next) / step) + 1
+      const n = Math.min(chunkSize, left)
+      const chunk = new Array<number>(n)
+      for (let i = 0; i < n; i++) {
+        chunk[i] = next
         next += step
       }
       return chunk
