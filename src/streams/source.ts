@@ -72,6 +72,9 @@ export class Source<Out> {
 
   /** `value` every `intervalMs`, after `initialDelayMs`; ticks without demand are skipped. Runs until cancelled. */
   static tick<T>(initialDelayMs: number, intervalMs: number, value: T): Source<T> {
+    if (!(Number.isFinite(initialDelayMs) && initialDelayMs >= 0 && Number.isFinite(intervalMs) && intervalMs > 0)) {
+      throw kooberError('KOOBER_INVALID_ARGUMENT', `tick needs an initial delay >= 0 and an interval > 0 (ms), got ${initialDelayMs} and ${intervalMs}`)
+    }
     return new Source(() => tickStage(initialDelayMs, intervalMs, value))
   }
 
@@ -103,6 +106,9 @@ export class Source<Out> {
    * fails (or completes, unless `onlyOnFailures`), as Akka's RestartSource.
    */
   static restartWithBackoff<T>(options: BackoffOptions, make: () => Source<T>): Source<T> {
+    if (!(options.minBackoffMs >= 0 && options.maxBackoffMs >= options.minBackoffMs)) {
+      throw kooberError('KOOBER_INVALID_ARGUMENT', 'restartWithBackoff needs 0 <= minBackoffMs <= maxBackoffMs')
+    }
     return new Source(() => restartStage(() => make().open(), options))
   }
 

@@ -73,9 +73,9 @@ export function iterableStage<T>(iterable: Iterable<T>, chunkSize = DEFAULT_CHUN
 }
 
 /**
- * An async iterable's elements. Each pull awaits the iterator once and also
- * takes whatever further elements arrive within the same turn, up to a chunk.
- * Cancelling calls the iterator's `return` (closing a file, a socket...).
+ * An async iterable's elements, one per pull (each `next()` is a promise, so
+ * there is no batch to take at once). Cancelling calls the iterator's
+ * `return` (closing a file, a socket...).
  */
 export function asyncIterableStage<T>(iterable: AsyncIterable<T>): Stage<T> {
   const iterator = iterable[Symbol.asyncIterator]()

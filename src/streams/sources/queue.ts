@@ -11,9 +11,12 @@ export type OfferResult = 'enqueued' | 'dropped'
 export interface SourceQueue<T> {
   /**
    * Offers an element. With `backpressure`, resolves once there is room (a
-   * producer that awaits each offer is paced by the stream); with a dropping
-   * strategy it answers at once whether the element was kept. Rejects after
-   * `complete`, `fail` or cancellation, and on overflow with `fail`.
+   * producer that awaits each offer is paced by the stream). When the queue
+   * is full, `dropHead` drops the oldest queued element to keep this one, and
+   * `dropTail` drops this one (`'dropped'`): unlike `buffer`, where the
+   * youngest element is the one already buffered, a queue's youngest is the
+   * one being offered. Rejects after `complete`, `fail` or cancellation, and
+   * on overflow with `fail`.
    */
   offer(element: T): Promise<OfferResult>
   /** Ends the stream once the buffered elements are out. */
