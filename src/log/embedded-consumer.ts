@@ -3,8 +3,6 @@ import {
   commitOutOfRangeError,
   consumerClosedError,
   noGroupError,
-  notAssignedError,
-  partitionKey,
   seekOutOfRangeError,
 } from './consumer-rules.js'
 import type {
@@ -17,6 +15,7 @@ import type {
   TopicPartition,
   TopicPartitionOffset,
 } from './event-log.js'
+import { Assignment, type AssignedPartition } from './assignment.js'
 import type { GroupMember } from './group-coordinator.js'
 import type { OffsetStore } from './offset-store.js'
 import type { PartitionLog, ReadHint } from './partition-log.js'
@@ -35,17 +34,12 @@ export interface ConsumerHost {
   forget(consumer: EmbeddedConsumer): void
 }
 
-interface Assigned {
-  readonly topic: string
-  readonly partition: number
+interface Assigned extends AssignedPartition {
   readonly log: PartitionLog
-  /** The next offset to read; undefined until `ready` resolves it. */
-  position: number | undefined
   hint: ReadHint | undefined
 }
 
 let nextMemberId = 1
-const keyOf = partitionKey
 
 /**
  * A consumer of the embedded log. Without a group it reads every partition of
@@ -58,9 +52,14 @@ export class EmbeddedConsumer implements Consumer, GroupMember {
   readonly topics: readonly string[]
   private readonly from: StartPosition
   private readonly maxPollRecords: number
-  private assigned = new Map<string, Assigned>()
+  private readonly assigned = new Assignment<Assigned>(({ topic, partition }) => ({
+    topic,
+    partition,
+    log: this.host.partitionLog(topic, partition),
+    position: undefined,
+    hint: undefined,
+  }))
   private offsets: OffsetStore | undefined
-  private rebalanceListeners: Array<(event: RebalanceEvent) => void> = []
   private wake: (() => void) | undefined
   private cursor = 0
   private closed = false
@@ -86,39 +85,19 @@ export class EmbeddedConsumer implements Consumer, GroupMember {
 
   /** Called by the coordinator (or the constructor) with this member's partitions. */
   assign(partitions: TopicPartition[]): void {
-    const next = new Map<string, Assigned>()
-    const added: TopicPartition[] = []
-    for (const { topic, partition } of partitions) {
-      const key = keyOf(topic, partition)
-      const kept = this.assigned.get(key)
-      if (kept) {
-        next.set(key, kept)
-      } else {
-        next.set(key, { topic, partition, log: this.host.partitionLog(topic, partition), position: undefined, hint: undefined })
-        added.push({ topic, partition })
-      }
-    }
-    const revoked: TopicPartition[] = []
-    for (const [key, entry] of this.assigned) {
-      if (!next.has(key)) revoked.push({ topic: entry.topic, partition: entry.partition })
-    }
-    this.assigned = next
-    if (added.length > 0 || revoked.length > 0) {
-      for (const listener of this.rebalanceListeners) listener({ assigned: added, revoked })
-      this.wake?.()
-    }
+    if (this.assigned.replace(partitions)) this.wake?.()
   }
 
   onRebalance(listener: (event: RebalanceEvent) => void): void {
-    this.rebalanceListeners.push(listener)
+    this.assigned.onRebalance(listener)
   }
 
   assignment(): TopicPartition[] {
-    return [...this.assigned.values()].map(({ topic, partition }) => ({ topic, partition }))
+    return this.assigned.list()
   }
 
   position(target: TopicPartition): number | undefined {
-    return this.assigned.get(keyOf(target.topic, target.partition))?.position
+    return this.assigned.get(target.topic, target.partition)?.position
   }
 
   /**
@@ -175,7 +154,7 @@ export class EmbeddedConsumer implements Consumer, GroupMember {
         throw err
       }
       // Lost the partition to a rebalance, or moved by a seek, while reading: drop what was read.
-      if (this.assigned.get(keyOf(entry.topic, entry.partition)) !== entry || entry.position !== position) continue
+      if (this.assigned.get(entry.topic, entry.partition) !== entry || entry.position !== position) continue
       entry.position = read.nextOffset
       entry.hint = read.hint
       for (const record of read.records) out.push(record)
@@ -298,9 +277,7 @@ export class EmbeddedConsumer implements Consumer, GroupMember {
   }
 
   private requireAssigned(target: TopicPartition): Assigned {
-    const entry = this.assigned.get(keyOf(target.topic, target.partition))
-    if (!entry) throw notAssignedError(target, this.assigned.size)
-    return entry
+    return this.assigned.require(target)
   }
 
   private assertUsable(): void {

@@ -16,10 +16,9 @@ import {
   consumerClosedError,
   groupByTopic,
   noGroupError,
-  notAssignedError,
-  partitionKey,
   seekOutOfRangeError,
 } from '../consumer-rules.js'
+import { Assignment, type AssignedPartition } from '../assignment.js'
 import { hasKafkaError } from './kafka-errors.js'
 import type { KafkaLog } from './kafka-log.js'
 
@@ -43,11 +42,7 @@ interface FetchedBatch {
   records: Array<{ offsetDelta: number; timestampDelta: bigint; key: Buffer | null; value: Buffer | null; headers: Array<[Buffer | null, Buffer | null]> }>
 }
 
-interface Assigned {
-  readonly topic: string
-  readonly partition: number
-  /** The next offset to hand out (what `commit()` commits); undefined until resolved from the committed offset or `from`. */
-  position: number | undefined
+interface Assigned extends AssignedPartition {
   /** Records fetched but not handed out yet (a poll's `maxRecords` cut them off), from `queue[head]` on. */
   queue: LogRecord[]
   head: number
@@ -61,7 +56,6 @@ export interface KafkaConsumerSettings {
   onClose: () => void
 }
 
-const keyOf = partitionKey
 
 /** Moves a partition's reading to `offset`, dropping what was fetched beyond the old position. */
 function moveTo(entry: Assigned, offset: number): void {
@@ -84,8 +78,14 @@ export class KafkaConsumer implements Consumer {
   private readonly from: StartPosition
   private readonly maxPollRecords: number
   private readonly client: KafkaClient
-  private assigned = new Map<string, Assigned>()
-  private rebalanceListeners: Array<(event: RebalanceEvent) => void> = []
+  private readonly assigned = new Assignment<Assigned>(({ topic, partition }) => ({
+    topic,
+    partition,
+    position: undefined,
+    queue: [],
+    head: 0,
+    fetchPosition: 0,
+  }))
   private cursor = 0
   private closed = false
 
@@ -131,29 +131,19 @@ export class KafkaConsumer implements Consumer {
   }
 
   private assign(partitions: TopicPartition[]): void {
-    const next = new Map<string, Assigned>()
-    const added: TopicPartition[] = []
-    for (const { topic, partition } of partitions) {
-      const key = keyOf(topic, partition)
-      const kept = this.assigned.get(key)
-      next.set(key, kept ?? { topic, partition, position: undefined, queue: [], head: 0, fetchPosition: 0 })
-      if (!kept) added.push({ topic, partition })
-    }
-    const revoked = [...this.assigned.values()].filter((a) => !next.has(keyOf(a.topic, a.partition))).map(({ topic, partition }) => ({ topic, partition }))
-    this.assigned = next
-    if (added.length > 0 || revoked.length > 0) for (const listener of this.rebalanceListeners) listener({ assigned: added, revoked })
+    this.assigned.replace(partitions)
   }
 
   onRebalance(listener: (event: RebalanceEvent) => void): void {
-    this.rebalanceListeners.push(listener)
+    this.assigned.onRebalance(listener)
   }
 
   assignment(): TopicPartition[] {
-    return [...this.assigned.values()].map(({ topic, partition }) => ({ topic, partition }))
+    return this.assigned.list()
   }
 
   position(target: TopicPartition): number | undefined {
-    return this.assigned.get(keyOf(target.topic, target.partition))?.position
+    return this.assigned.get(target.topic, target.partition)?.position
   }
 
   /** Resolves the positions of partitions that have none: their committed offset, else the start or the end. */
@@ -172,7 +162,7 @@ export class KafkaConsumer implements Consumer {
         this.log.listOffsets(topic, partitions, LATEST),
       ])
       for (const partition of partitions) {
-        const entry = this.assigned.get(keyOf(topic, partition))
+        const entry = this.assigned.get(topic, partition)
         if (!entry || entry.position !== undefined) continue
         const offset = Number(committed.get(topic)?.[partition] ?? -1n)
         const start = starts[partition]!
@@ -281,7 +271,7 @@ export class KafkaConsumer implements Consumer {
         const topic = topicNames.get(topicResponse.topicId)
         if (topic === undefined) continue
         for (const partitionResponse of topicResponse.partitions) {
-          const entry = this.assigned.get(keyOf(topic, partitionResponse.partitionIndex))
+          const entry = this.assigned.get(topic, partitionResponse.partitionIndex)
           // Dropped when the partition was revoked or moved by a seek while the Fetch was out.
           if (!entry || entry.position === undefined || !partitionResponse.records || entry.head < entry.queue.length) continue
           this.enqueue(topic, entry, partitionResponse.records)
@@ -329,7 +319,7 @@ export class KafkaConsumer implements Consumer {
     for (const [topic, partitions] of groupByTopic(entries)) {
       const [starts, ends] = await Promise.all([this.log.listOffsets(topic, partitions, EARLIEST), this.log.listOffsets(topic, partitions, LATEST)])
       for (const partition of partitions) {
-        const entry = this.assigned.get(keyOf(topic, partition))
+        const entry = this.assigned.get(topic, partition)
         if (entry?.position !== undefined) moveTo(entry, Math.min(Math.max(entry.position, starts[partition]!), ends[partition]!))
       }
     }
@@ -417,7 +407,7 @@ export class KafkaConsumer implements Consumer {
     const entries = partitions === undefined ? [...this.assigned.values()] : partitions.map((p) => this.requireAssigned(p))
     for (const [topic, list] of groupByTopic(entries)) {
       const offsets = await this.log.listOffsets(topic, list, where)
-      for (const partition of list) moveTo(this.assigned.get(keyOf(topic, partition))!, offsets[partition]!)
+      for (const partition of list) moveTo(this.assigned.get(topic, partition)!, offsets[partition]!)
     }
   }
 
@@ -434,9 +424,7 @@ export class KafkaConsumer implements Consumer {
   }
 
   private requireAssigned(target: TopicPartition): Assigned {
-    const entry = this.assigned.get(keyOf(target.topic, target.partition))
-    if (!entry) throw notAssignedError(target, this.assigned.size)
-    return entry
+    return this.assigned.require(target)
   }
 
   private assertUsable(): void {
