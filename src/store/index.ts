@@ -1,0 +1,6 @@
+/**
+ * Tables over two backends: SQLite on one machine (`openSqliteStore`) and
+ * Apache Cassandra on a cluster, behind one `Store` interface.
+ */
+export type * from './store.js'
+export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from './sqlite-store.js'
