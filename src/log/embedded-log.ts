@@ -320,7 +320,9 @@ export class EmbeddedLog implements EventLog, ConsumerHost {
       let resolveRound!: FlushRound['resolve']
       const promise = new Promise<Map<PartitionLog, Error>>((r) => (resolveRound = r))
       this.round = { promise, resolve: resolveRound }
-      if (!this.flushing) this.flushing = new Promise((r) => setImmediate(r)).then(() => this.flushLoop())
+      // The flush starts once the code that is appending now has run: appends made together share it,
+      // and those arriving while it syncs share the next one.
+      if (!this.flushing) this.flushing = Promise.resolve().then(() => this.flushLoop())
     }
     return this.round.promise
   }
