@@ -47,6 +47,7 @@ const codes = {
   KOOBER_STORE_UNKNOWN_TABLE: 'Unknown table',
   KOOBER_STORE_INVALID_ROW: 'Invalid row',
   KOOBER_STORE_IO: 'Store failure',
+  KOOBER_STORE_CLOSED: 'The store is closed',
   KOOBER_STREAM_EMPTY: 'The stream had no element',
   KOOBER_STREAM_TIMEOUT: 'A stream waited too long',
   KOOBER_STREAM_OVERFLOW: 'A stream buffer overflowed',

@@ -64,18 +64,21 @@ function fits(type: ColumnType, value: unknown): boolean {
 
 /**
  * Checks a row against its table: every key column present and not null,
- * no unknown column, each value of its column's type. Throws
+ * no unknown column, each value of its column's type; with `keyOnly` (a key
+ * for `get`), nothing but primary key columns. Throws
  * KOOBER_STORE_INVALID_ROW naming the row and column.
  */
 export function checkRow(schema: TableSchema, row: Row, index: number, keyOnly = false): void {
   if (!row || typeof row !== 'object') throw invalid(schema.name, `row ${index} is not an object`)
-  for (const key of keyOnly ? primaryKey(schema) : schema.partitionKey.concat(schema.clusteringKey ?? [])) {
-    const value = row[key]
-    if (value === undefined || value === null) throw invalid(schema.name, `row ${index} has no value for key column ${key}`)
+  const key = primaryKey(schema)
+  for (const column of key) {
+    const value = row[column]
+    if (value === undefined || value === null) throw invalid(schema.name, `row ${index} has no value for key column ${column}`)
   }
   for (const column in row) {
     const type = schema.columns[column]
     if (type === undefined) throw invalid(schema.name, `row ${index} has unknown column ${JSON.stringify(column)}`)
+    if (keyOnly && !key.includes(column)) throw invalid(schema.name, `a key names only primary key columns (${key.join(', ')}), not ${column}`)
     const value = row[column]
     if (value === null || value === undefined) continue
     if (!fits(type, value)) throw invalid(schema.name, `row ${index}: column ${column} takes ${type}, got ${JSON.stringify(value)?.slice(0, 80)}`)
@@ -89,7 +92,12 @@ export function encodePage(values: unknown[]): string {
 
 export function decodePage(page: string, length: number): unknown[] {
   try {
-    const values = JSON.parse(Buffer.from(page, 'base64url').toString('utf8')) as unknown
+    // A blob key went into the marker as JSON's form of a Buffer: it comes back as a Buffer.
+    const values = JSON.parse(Buffer.from(page, 'base64url').toString('utf8'), (_key, value: unknown) =>
+      value !== null && typeof value === 'object' && (value as { type?: unknown }).type === 'Buffer' && Array.isArray((value as { data?: unknown }).data)
+        ? Buffer.from((value as { data: number[] }).data)
+        : value,
+    ) as unknown
     if (Array.isArray(values) && values.length === length) return values
   } catch {
     // fall through

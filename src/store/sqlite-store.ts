@@ -263,7 +263,7 @@ export class SqliteStore implements Store {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw kooberError('KOOBER_LOG_CLOSED', `the store ${this.path} is closed`)
+    if (this.closed) throw kooberError('KOOBER_STORE_CLOSED', `the store ${this.path} is closed`)
   }
 
   private assertWritable(): void {
