@@ -2,8 +2,10 @@ import { Command, CommanderError } from 'commander'
 import { isKooberError } from '../errors.js'
 import { consumeCommand } from './commands/consume.js'
 import { infraCommand } from './commands/infra.js'
+import { ingestCommand } from './commands/ingest.js'
 import { produceCommand } from './commands/produce.js'
 import { startCommand } from './commands/start.js'
+import { tablesCommand } from './commands/tables.js'
 import { topicsCommand } from './commands/topics.js'
 import { EXIT_FAILURE, EXIT_USAGE } from './exit-codes.js'
 
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
   program.addCommand(topicsCommand())
   program.addCommand(produceCommand())
   program.addCommand(consumeCommand())
+  program.addCommand(ingestCommand())
+  program.addCommand(tablesCommand())
   program.addCommand(infraCommand())
   forEachCommand(program, (command) => command.exitOverride().showHelpAfterError('(run with --help for usage)'))
   return program

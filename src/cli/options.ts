@@ -1,7 +1,9 @@
-import { resolve } from 'node:path'
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { InvalidArgumentError, Option } from 'commander'
 import { kooberError } from '../errors.js'
 import { openEmbeddedLog, openKafkaLog, type EventLog } from '../log/index.js'
+import { openCassandraStore, openSqliteStore, type Store } from '../store/index.js'
 
 export const DEFAULT_DATA_DIR = './data'
 
@@ -53,6 +55,38 @@ export function openLogForWriting(options: LogOptions): Promise<EventLog> {
 export function openLogForReading(options: LogOptions): Promise<EventLog> {
   if (options.kafka !== undefined) return openKafkaLog({ brokers: kafkaBrokers(options.kafka) })
   return openEmbeddedLog({ dataDir: options.dataDir, readOnly: true })
+}
+
+/** `--cassandra HOST:PORT[,...]`, from the flag, then KOOBER_CASSANDRA: use Apache Cassandra instead of SQLite. */
+export function cassandraOption(): Option {
+  return new Option('--cassandra <hosts>', 'use Apache Cassandra at HOST:PORT (comma-separated) instead of SQLite in the data directory').env('KOOBER_CASSANDRA')
+}
+
+export interface StoreOptions {
+  dataDir: string
+  cassandra?: string
+  /** Cassandra's local data center (default datacenter1, the local node's). */
+  dataCenter?: string
+}
+
+function contactPoints(value: string): string[] {
+  const points = value.split(',').map((p) => p.trim()).filter((p) => p.length > 0)
+  if (points.length === 0 || points.some((p) => !/^[^:\s]+:\d{1,5}$/.test(p))) {
+    throw kooberError('KOOBER_CLI_USAGE', `--cassandra takes HOST:PORT[,HOST:PORT...], got ${JSON.stringify(value)}`)
+  }
+  return points
+}
+
+/** Opens the store: Cassandra with --cassandra, else SQLite in the data directory (read-only: it must exist). */
+export async function openStore(options: StoreOptions, access: { readOnly: boolean }): Promise<Store> {
+  if (options.cassandra !== undefined) {
+    return openCassandraStore({ contactPoints: contactPoints(options.cassandra), ...(options.dataCenter ? { localDataCenter: options.dataCenter } : {}) })
+  }
+  const path = join(resolve(options.dataDir), 'store.sqlite')
+  if (access.readOnly && !existsSync(path)) {
+    throw kooberError('KOOBER_INVALID_ARGUMENT', `no store in ${resolve(options.dataDir)}: run \`koober ingest\` first (or pass --cassandra)`)
+  }
+  return openSqliteStore({ path, readOnly: access.readOnly })
 }
 
 /** Where a log lives, for messages. */
