@@ -1,8 +1,8 @@
-import { closeSync, constants, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs'
+import { linkSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { kooberError, type ErrorCode } from '../errors.js'
 import { isAlive } from './process-alive.js'
 
-/** A lock file nobody could read a pid from (its writer died between create and write) is stale after this long. */
+/** A lock file nobody can read a pid from (written by an older version, or damaged) is stale after this long. */
 const UNREADABLE_STALE_MS = 5_000
 
 /**
@@ -60,20 +60,23 @@ export class LockFile {
   }
 }
 
+/**
+ * Creates the lock file with the pid already in it: written to a file of our
+ * own, then hard-linked into place (link fails if the lock exists). A process
+ * killed halfway leaves no empty lock behind, only a stray temporary file.
+ */
 function create(path: string): boolean {
-  let fd: number
+  const tmp = `${path}.${process.pid}.tmp`
+  writeFileSync(tmp, `${process.pid}\n`)
   try {
-    fd = openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o644)
+    linkSync(tmp, path)
+    return true
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false
     throw err
-  }
-  try {
-    writeSync(fd, `${process.pid}\n`)
   } finally {
-    closeSync(fd)
+    rmSync(tmp, { force: true })
   }
-  return true
 }
 
 function isAbandoned(path: string): boolean {
