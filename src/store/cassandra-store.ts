@@ -1,6 +1,6 @@
 import cassandra from 'cassandra-driver'
 import { isKooberError, kooberError, type KooberError } from '../errors.js'
-import { checkLimit, checkRow, decodePage, encodePage, primaryKey, validateSchema } from './schema.js'
+import { checkLimit, checkRow, decodePage, encodePage, partitionConditions, primaryKey, validateSchema } from './schema.js'
 import type { ColumnType, ConsistencyLevel, Page, QueryOptions, ReadOptions, Row, Store, TableSchema, WriteOptions } from './store.js'
 
 const { Client, policies, types } = cassandra
@@ -308,14 +308,7 @@ export class CassandraStore implements Store {
     const { schema, clustering } = table
     const limit = checkLimit(options.limit)
     const consistency = this.readConsistency(options)
-    const where: string[] = []
-    const params: unknown[] = []
-    for (const column of schema.partitionKey) {
-      const value = options.partition?.[column]
-      if (value === undefined || value === null) throw kooberError('KOOBER_INVALID_ARGUMENT', `query on ${name} needs partition key column ${column}`)
-      where.push(`${quote(column)} = ?`)
-      params.push(toCql(schema.columns[column]!, value))
-    }
+    const { where, params } = partitionConditions(schema, options.partition, toCql, quote)
     let fixed = 0
     while (fixed < clustering.length && options.partition[clustering[fixed]!] !== undefined) fixed++
     for (const column of Object.keys(options.partition)) {

@@ -110,3 +110,24 @@ export function checkLimit(limit: number | undefined): number {
   if (!Number.isSafeInteger(value) || value < 1) throw kooberError('KOOBER_INVALID_ARGUMENT', `limit must be a positive whole number, got ${limit}`)
   return value
 }
+
+/**
+ * The `column = ?` conditions and values that pick a query's partition, with
+ * each value encoded by the backend; a missing key column is KOOBER_INVALID_ARGUMENT.
+ */
+export function partitionConditions(
+  schema: TableSchema,
+  partition: Row,
+  encode: (type: TableSchema['columns'][string], value: unknown) => unknown,
+  quote: (column: string) => string,
+): { where: string[]; params: unknown[] } {
+  const where: string[] = []
+  const params: unknown[] = []
+  for (const column of schema.partitionKey) {
+    const value = partition?.[column]
+    if (value === undefined || value === null) throw kooberError('KOOBER_INVALID_ARGUMENT', `query on ${schema.name} needs partition key column ${column}`)
+    where.push(`${quote(column)} = ?`)
+    params.push(encode(schema.columns[column]!, value))
+  }
+  return { where, params }
+}

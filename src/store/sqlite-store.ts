@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { kooberError } from '../errors.js'
-import { checkLimit, checkRow, decodePage, encodePage, primaryKey, validateSchema } from './schema.js'
+import { checkLimit, checkRow, decodePage, encodePage, partitionConditions, primaryKey, validateSchema } from './schema.js'
 import type { ColumnType, Page, QueryOptions, Row, Store, TableSchema, WriteOptions } from './store.js'
 
 export interface SqliteStoreOptions {
@@ -165,14 +165,7 @@ export class SqliteStore implements Store {
     const { schema } = table
     const limit = checkLimit(options.limit)
     const clustering = schema.clusteringKey ?? []
-    const where: string[] = []
-    const params: unknown[] = []
-    for (const column of schema.partitionKey) {
-      const value = options.partition?.[column]
-      if (value === undefined || value === null) throw kooberError('KOOBER_INVALID_ARGUMENT', `query on ${name} needs partition key column ${column}`)
-      where.push(`${quote(column)} = ?`)
-      params.push(toSql(schema.columns[column]!, value))
-    }
+    const { where, params } = partitionConditions(schema, options.partition, toSql, quote)
     // Leading clustering columns fixed in `partition` narrow the slice, as in CQL.
     let fixed = 0
     while (fixed < clustering.length && options.partition[clustering[fixed]!] !== undefined) {
