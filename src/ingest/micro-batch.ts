@@ -43,6 +43,9 @@ export interface MicroBatchOptions {
   untilCaughtUp?: boolean
 }
 
+/** Batches whose writes may be under way at once: one being written, the next ones queued behind it. */
+const WRITES_IN_FLIGHT = 3
+
 export interface IngestTotals {
   batches: number
   records: number
@@ -58,6 +61,14 @@ export interface IngestTotals {
  * the same keys again: nothing is lost and nothing is written twice. Several
  * processes in one group split the partitions (on Kafka).
  *
+ * Batches are pipelined, never reordered: while batch N is written, batch
+ * N+1 is already being read and mapped and its write queued behind N's (the
+ * store applies upserts in call order), and N's commit (an fsync or a broker
+ * round trip) overlaps N+1's write. A commit starts only after its own
+ * batch's write and after the previous commit finished, so committed offsets
+ * only ever cover written rows, in order. A batch is reported once its commit
+ * is done.
+ *
  * @example
  * ```ts
  * await runMicroBatches({ log, store, topics: ['driver'], group: 'ingest', toRows: (r) => [{ table: 'events', row: ... }] })
@@ -72,26 +83,63 @@ export async function runMicroBatches(options: MicroBatchOptions): Promise<Inges
   }
   const consumer = await options.log.consumer({ topics: options.topics, group: options.group, from: 'earliest', maxPollRecords: maxRecords })
   const totals: IngestTotals = { batches: 0, records: 0, rows: 0, deadLetters: 0 }
+  const { signal } = options
+  let reading: Promise<Collected> | undefined
+  let committing: Promise<void> = Promise.resolve()
+  let commitFailure: { error: unknown } | undefined
+  const writing: Array<Promise<void>> = []
   try {
     const ends = options.untilCaughtUp ? await endOffsets(options.log, options.topics) : undefined
-    while (!options.signal?.aborted) {
-      const started = Date.now()
-      const batch = await collect(consumer, started + intervalMs, maxRecords, options.signal, ends)
-      if (batch.length > 0) {
-        const report = await writeBatch(options, consumer, batch, deadLetterTopic)
+    const read = (): Promise<Collected> => collect(consumer, Date.now() + intervalMs, maxRecords, signal, ends)
+    reading = read()
+    while (reading) {
+      const { batch, started, positions, last } = await reading
+      reading = undefined
+      if (commitFailure) throw commitFailure.error
+      if (signal?.aborted) break
+      if (!last) {
+        reading = read()
+        // Failures of a read begun ahead surface when it is awaited; none is left unobserved meanwhile.
+        reading.catch(() => undefined)
+      }
+      if (batch.length === 0) continue
+      // At most WRITES_IN_FLIGHT batches written at once: the oldest finishes before a new one starts.
+      if (writing.length >= WRITES_IN_FLIGHT) await writing.shift()
+      const { report, offsets, written } = writeBatch(options, batch, deadLetterTopic)
+      const previous = committing
+      // Observed now, awaited in turn: a write that fails early must not go unhandled meanwhile.
+      written.catch(() => undefined)
+      committing = (async () => {
+        await previous
+        await written
+        await consumer.commit(offsets)
+        report.lag = await lagOf(options.log, positions)
         report.durationMs = Date.now() - started
         totals.batches++
         totals.records += report.records
         totals.rows += report.rows
         totals.deadLetters += report.deadLetters
         options.onBatch?.(report)
-      }
-      if (ends && caughtUp(consumer, ends)) break
+      })()
+      committing.catch((error: unknown) => void (commitFailure ??= { error }))
+      writing.push(committing.catch(() => undefined))
     }
+    await committing
   } finally {
+    // A read begun ahead is abandoned: its records were not written, so they stay uncommitted and are read again.
+    await reading?.catch(() => undefined)
+    await committing.catch(() => undefined)
     await consumer.close()
   }
   return totals
+}
+
+/** One batch as read: its records, when its reading began, where each assigned partition stood after it, whether it is the last. */
+interface Collected {
+  batch: LogRecord[]
+  started: number
+  positions: TopicPartitionOffset[]
+  last: boolean
 }
 
 async function endOffsets(log: EventLog, topics: string[]): Promise<Map<string, number>> {
@@ -106,27 +154,45 @@ function caughtUp(consumer: Consumer, ends: Map<string, number>): boolean {
   return consumer.assignment().every((tp) => (consumer.position(tp) ?? 0) >= (ends.get(`${tp.topic}/${tp.partition}`) ?? 0))
 }
 
-/** Polls until the batch is full or its time is up; with `ends`, also until nothing older than the run's start is left. */
+/**
+ * Polls until the batch is full or its time is up; with `ends` (`untilCaughtUp`),
+ * without waiting, and marks the batch that reaches them as the last.
+ */
 async function collect(
   consumer: Consumer,
   deadline: number,
   maxRecords: number,
   signal: AbortSignal | undefined,
   ends: Map<string, number> | undefined,
-): Promise<LogRecord[]> {
+): Promise<Collected> {
+  const started = Date.now()
   const batch: LogRecord[] = []
+  let last = false
   while (batch.length < maxRecords && !signal?.aborted) {
     const timeoutMs = ends ? 0 : deadline - Date.now()
     if (timeoutMs < 0) break
     const records = await consumer.poll({ timeoutMs, maxRecords: maxRecords - batch.length, ...(signal ? { signal } : {}) })
     for (const record of records) batch.push(record)
-    if (ends && (records.length === 0 || caughtUp(consumer, ends))) break
+    if (ends && (records.length === 0 || caughtUp(consumer, ends))) {
+      last = true
+      break
+    }
     if (Date.now() >= deadline) break
   }
-  return batch
+  const positions = consumer.assignment().map((tp) => ({ ...tp, offset: consumer.position(tp) ?? 0 }))
+  return { batch, started, positions, last }
 }
 
-async function writeBatch(options: MicroBatchOptions, consumer: Consumer, batch: LogRecord[], deadLetterTopic: string): Promise<BatchReport> {
+/**
+ * Maps a batch to rows and starts writing them and its dead letters; returns
+ * its report (lag and duration still to fill), the offsets to commit, and
+ * when the writes are done.
+ */
+function writeBatch(
+  options: MicroBatchOptions,
+  batch: LogRecord[],
+  deadLetterTopic: string,
+): { report: BatchReport; offsets: TopicPartitionOffset[]; written: Promise<unknown> } {
   const byTable = new Map<string, Row[]>()
   const rejected: ProducerRecord[] = []
   let bytes = 0
@@ -147,13 +213,15 @@ async function writeBatch(options: MicroBatchOptions, consumer: Consumer, batch:
       rows++
     }
   }
-  // The write first; the commit only after it (and after the dead letters) succeeded.
-  for (const [table, tableRows] of byTable) await options.store.upsert(table, tableRows)
-  if (rejected.length > 0) await options.log.append(deadLetterTopic, rejected)
+  const writes: Array<Promise<unknown>> = [...byTable].map(([table, tableRows]) => options.store.upsert(table, tableRows))
+  if (rejected.length > 0) writes.push(options.log.append(deadLetterTopic, rejected))
   const next = new Map<string, TopicPartitionOffset>()
   for (const record of batch) next.set(`${record.topic}/${record.partition}`, { topic: record.topic, partition: record.partition, offset: record.offset + 1 })
-  await consumer.commit([...next.values()])
-  return { records: batch.length, bytes, rows, deadLetters: rejected.length, durationMs: 0, lag: await lagOf(options.log, consumer) }
+  return {
+    report: { records: batch.length, bytes, rows, deadLetters: rejected.length, durationMs: 0, lag: 0 },
+    offsets: [...next.values()],
+    written: Promise.all(writes),
+  }
 }
 
 /** A rejected record with where it came from and why, keyed by its topic (DESIGN.md's dead-letters topic). */
@@ -172,14 +240,13 @@ function deadLetter(record: LogRecord, reason: string): ProducerRecord {
   }
 }
 
-async function lagOf(log: EventLog, consumer: Consumer): Promise<number> {
+/** Records in the log past `positions` (where a batch left each assigned partition). */
+async function lagOf(log: EventLog, positions: TopicPartitionOffset[]): Promise<number> {
   let lag = 0
-  const topics = [...new Set(consumer.assignment().map((tp) => tp.topic))]
-  for (const topic of topics) {
+  for (const topic of new Set(positions.map((tp) => tp.topic))) {
     const ends = (await log.describeTopic(topic)).partitions
-    for (const tp of consumer.assignment()) {
-      if (tp.topic !== topic) continue
-      lag += Math.max(0, (ends[tp.partition]?.endOffset ?? 0) - (consumer.position(tp) ?? 0))
+    for (const tp of positions) {
+      if (tp.topic === topic) lag += Math.max(0, (ends[tp.partition]?.endOffset ?? 0) - tp.offset)
     }
   }
   return lag

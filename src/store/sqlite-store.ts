@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { kooberError } from '../errors.js'
+import { SqliteWriter, type WriteStatement } from './sqlite-writer.js'
 import { checkLimit, checkRow, decodePage, encodePage, partitionConditions, primaryKey, validateSchema } from './schema.js'
 import type { ColumnType, Page, QueryOptions, Row, Store, TableSchema, WriteOptions } from './store.js'
 
@@ -31,8 +32,9 @@ interface Table {
   schema: TableSchema
   columns: string[]
   key: string[]
-  insert: Database.Statement
-  insertTtl: Database.Statement
+  types: ColumnType[]
+  insert: string
+  insertTtl: string
   get: Database.Statement
 }
 
@@ -49,10 +51,15 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
  * statements, one transaction per batch. Tables are `WITHOUT ROWID` with the
  * declared primary key, so rows of a partition sit together in key order as in
  * Cassandra. A TTL is an `expires_at` column that reads filter on.
+ *
+ * Reads run on the caller's connection; writes are validated and encoded
+ * here, then run on a writer thread's connection (sqlite-writer.ts), one
+ * transaction per call, in call order.
  */
 export class SqliteStore implements Store {
   readonly backend = 'sqlite' as const
   private readonly db: Database.Database
+  private readonly writer: SqliteWriter
   private tables = new Map<string, Table>()
   private purgeTimer: NodeJS.Timeout | undefined
   private closed = false
@@ -67,11 +74,12 @@ export class SqliteStore implements Store {
     } catch (err) {
       throw kooberError('KOOBER_STORE_IO', `cannot open the SQLite store ${path}: ${(err as Error).message}`, err)
     }
+    this.writer = new SqliteWriter(path)
     if (!readOnly) {
       this.db.pragma('journal_mode = WAL')
       this.db.pragma('synchronous = NORMAL')
       this.db.exec('CREATE TABLE IF NOT EXISTS koober_tables (name TEXT PRIMARY KEY, schema TEXT NOT NULL) WITHOUT ROWID')
-      this.purgeTimer = setInterval(() => this.purgeExpired(), PURGE_INTERVAL_MS)
+      this.purgeTimer = setInterval(() => void this.purgeExpired().catch(() => undefined), PURGE_INTERVAL_MS)
       this.purgeTimer.unref()
     }
   }
@@ -91,10 +99,18 @@ export class SqliteStore implements Store {
     if (this.readOnly) throw kooberError('KOOBER_STORE_IO', `the store ${this.path} is open read-only: cannot create table ${schema.name}`)
     const columns = Object.entries(schema.columns).map(([name, type]) => `${quote(name)} ${SQL_TYPES[type]}`)
     const key = primaryKey(schema).map(quote).join(', ')
-    this.db.transaction(() => {
-      this.db.exec(`CREATE TABLE ${quote(schema.name)} (${columns.join(', ')}, expires_at INTEGER, PRIMARY KEY (${key})) WITHOUT ROWID`)
-      this.db.prepare('INSERT INTO koober_tables (name, schema) VALUES (?, ?)').run(schema.name, declared)
-    })()
+    // IF NOT EXISTS / OR IGNORE: another createTable may have won the race; the declaration check below settles it.
+    await this.writer.write(
+      [
+        { sql: `CREATE TABLE IF NOT EXISTS ${quote(schema.name)} (${columns.join(', ')}, expires_at INTEGER, PRIMARY KEY (${key})) WITHOUT ROWID` },
+        { sql: 'INSERT OR IGNORE INTO koober_tables (name, schema) VALUES (?, ?)', params: [schema.name, declared] },
+      ],
+      `creating table ${schema.name}`,
+    )
+    const stored = this.db.prepare('SELECT schema FROM koober_tables WHERE name = ?').get(schema.name) as { schema: string } | undefined
+    if (stored?.schema !== declared) {
+      throw kooberError('KOOBER_STORE_SCHEMA_MISMATCH', `table ${schema.name} exists with another declaration: ${stored?.schema}`)
+    }
   }
 
   async listTables(): Promise<string[]> {
@@ -117,8 +133,9 @@ export class SqliteStore implements Store {
       schema,
       columns,
       key,
-      insert: this.readOnly ? (undefined as never) : this.db.prepare(`INSERT OR REPLACE INTO ${quote(name)} (${list}, expires_at) VALUES (${holes}, NULL)`),
-      insertTtl: this.readOnly ? (undefined as never) : this.db.prepare(`INSERT OR REPLACE INTO ${quote(name)} (${list}, expires_at) VALUES (${holes}, ?)`),
+      types: columns.map((c) => schema.columns[c]!),
+      insert: `INSERT OR REPLACE INTO ${quote(name)} (${list}, expires_at) VALUES (${holes}, NULL)`,
+      insertTtl: `INSERT OR REPLACE INTO ${quote(name)} (${list}, expires_at) VALUES (${holes}, ?)`,
       get: this.db.prepare(`SELECT * FROM ${quote(name)} WHERE ${key.map((k) => `${quote(k)} = ?`).join(' AND ')} AND (expires_at IS NULL OR expires_at > ?)`),
     }
     this.tables.set(name, table)
@@ -132,22 +149,18 @@ export class SqliteStore implements Store {
     rows.forEach((row, i) => checkRow(table.schema, row, i))
     const ttl = options.ttlSeconds
     if (ttl !== undefined && !(Number.isFinite(ttl) && ttl > 0)) throw kooberError('KOOBER_INVALID_ARGUMENT', `ttlSeconds must be positive, got ${ttl}`)
+    if (rows.length === 0) return
     const expiresAt = ttl === undefined ? undefined : Date.now() + ttl * 1000
-    const { columns } = table
-    const types = columns.map((c) => table.schema.columns[c]!)
-    const statement = expiresAt === undefined ? table.insert : table.insertTtl
-    const params = new Array<unknown>(columns.length + (expiresAt === undefined ? 0 : 1))
-    if (expiresAt !== undefined) params[columns.length] = expiresAt
-    try {
-      this.db.transaction(() => {
-        for (const row of rows) {
-          for (let c = 0; c < columns.length; c++) params[c] = toSql(types[c]!, row[columns[c]!])
-          statement.run(params)
-        }
-      })()
-    } catch (err) {
-      throw kooberError('KOOBER_STORE_IO', `upsert into ${name} failed: ${(err as Error).message}`, err)
+    const { columns, types } = table
+    const width = columns.length + (expiresAt === undefined ? 0 : 1)
+    const params = new Array<unknown>(rows.length * width)
+    let at = 0
+    for (const row of rows) {
+      for (let c = 0; c < columns.length; c++) params[at++] = toSql(types[c]!, row[columns[c]!])
+      if (expiresAt !== undefined) params[at++] = expiresAt
     }
+    const statement: WriteStatement = { sql: expiresAt === undefined ? table.insert : table.insertTtl, params, width }
+    await this.writer.write([statement], `upsert into ${name}`)
   }
 
   async get(name: string, key: Row): Promise<Row | undefined> {
@@ -239,19 +252,19 @@ export class SqliteStore implements Store {
   }
 
   /** Deletes rows whose TTL passed (reads already skip them). */
-  purgeExpired(now = Date.now()): number {
+  async purgeExpired(now = Date.now()): Promise<number> {
     if (this.closed || this.readOnly) return 0
-    let deleted = 0
-    for (const name of (this.db.prepare('SELECT name FROM koober_tables').all() as Array<{ name: string }>).map((r) => r.name)) {
-      deleted += this.db.prepare(`DELETE FROM ${quote(name)} WHERE expires_at IS NOT NULL AND expires_at <= ?`).run(now).changes
-    }
-    return deleted
+    const names = (this.db.prepare('SELECT name FROM koober_tables').all() as Array<{ name: string }>).map((r) => r.name)
+    if (names.length === 0) return 0
+    const statements = names.map((name) => ({ sql: `DELETE FROM ${quote(name)} WHERE expires_at IS NOT NULL AND expires_at <= ?`, params: [now] }))
+    return this.writer.write(statements, 'purging expired rows')
   }
 
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
     if (this.purgeTimer) clearInterval(this.purgeTimer)
+    await this.writer.close()
     this.db.close()
   }
 
