@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url'
 import { uniqueName } from '../testing/event-log-contract.js'
 import { kafkaTestBrokers } from '../testing/kafka-test-brokers.js'
 import { openKafkaLog, type KafkaLog } from './kafka-log.js'
+import { MemberWatch } from '../testing/member-watch.js'
 
 const SCRIPT = fileURLToPath(new URL('../testing/group-member.ts', import.meta.url))
 const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url))
@@ -158,31 +159,9 @@ class Member {
   }
 }
 
-/** Checks waiting for the members' output, run after each chunk any member prints and when one exits. */
-const watchers = new Set<() => void>()
-function notify(): void {
-  for (const watcher of [...watchers]) watcher()
-}
-
-/** Resolves once `check` holds; fails when one of `alive` exits first, or after `timeoutMs`. */
-function waitFor(what: string, alive: Member[], check: () => boolean, timeoutMs = STAGE_TIMEOUT_MS): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const done = (err?: Error): void => {
-      clearTimeout(timer)
-      watchers.delete(watcher)
-      if (err) reject(err)
-      else resolve()
-    }
-    const watcher = (): void => {
-      const gone = alive.find((m) => m.exit)
-      if (check()) done()
-      else if (gone) done(new Error(`member ${gone.name} exited (${JSON.stringify(gone.exit)}) before ${what}`))
-    }
-    const timer = setTimeout(() => done(new Error(`no ${what} after ${timeoutMs} ms`)), timeoutMs)
-    watchers.add(watcher)
-    watcher()
-  })
-}
+const watch = new MemberWatch()
+const notify = (): void => watch.notify()
+const waitFor = (what: string, alive: Member[], check: () => boolean, timeoutMs = STAGE_TIMEOUT_MS): Promise<void> => watch.waitFor(what, alive, check, timeoutMs)
 
 const members = new Set<Member>()
 after(async () => {

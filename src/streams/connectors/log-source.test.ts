@@ -68,6 +68,14 @@ describe('log connectors', () => {
     await again.close()
   })
 
+  it('starts every partition at fromTime: the recent past, then the tail', async () => {
+    const topic = await freshTopic(2)
+    const at = (value: string, timestamp: number, key: string): ProducerRecord => ({ key, value, timestamp })
+    await log.append(topic, [at('old-a', 1_000, 'a'), at('old-b', 1_500, 'b'), at('new-a', 5_000, 'a'), at('new-b', 6_000, 'b')])
+    const records = await logSource(log, { topics: [topic], fromTime: 5_000, pollTimeoutMs: 50 }).take(2).runWith(Sink.collect()).result
+    assert.deepEqual(records.map((r) => r.value.toString()).sort(), ['new-a', 'new-b'])
+  })
+
   it('commits only what was processed, in batches, and at the end', async () => {
     const topic = await freshTopic()
     const group = 'batches'

@@ -191,11 +191,18 @@ function committableStage(log: EventLog, options: CommittableSourceOptions): Sta
   }
 }
 
+export interface LogSourceOptions extends ConsumerOptions {
+  /** How long one poll waits before polling again (ms, default 1000). */
+  pollTimeoutMs?: number
+  /** Start every partition at its first record at or after this time (epoch ms), as `seekToTime`: a recent past replayed, then the tail. */
+  fromTime?: number
+}
+
 /**
  * The records of topics, without committing (a tail: `koober consume`'s way).
  * With `group`, partitions are shared with the group's other members.
  */
-export function logSource(log: EventLog, options: ConsumerOptions & { pollTimeoutMs?: number }): Source<LogRecord> {
+export function logSource(log: EventLog, options: LogSourceOptions): Source<LogRecord> {
   return Source.fromStage(() => {
     const stop = new AbortController()
     let opening: Promise<Consumer> | undefined
@@ -210,7 +217,15 @@ export function logSource(log: EventLog, options: ConsumerOptions & { pollTimeou
     return {
       pull: async (): Promise<Pulled<LogRecord>> => {
         try {
-          opening ??= log.consumer(options)
+          opening ??= log.consumer(options).then(async (consumer) => {
+            try {
+              if (options.fromTime !== undefined) for (const topic of options.topics) await consumer.seekToTime(topic, options.fromTime)
+            } catch (error) {
+              await consumer.close().catch(() => undefined)
+              throw error
+            }
+            return consumer
+          })
           const consumer = await opening
           while (!closed) {
             const records = await consumer.poll({ timeoutMs: options.pollTimeoutMs ?? 1000, signal: stop.signal })
