@@ -52,20 +52,18 @@ export class CityHub {
         const { driver } = change
         const text = JSON.stringify({ type: 'driver', driver })
         const gone = JSON.stringify({ type: 'gone', kind: 'driver', id: driver.id })
+        // Its own socket, and the rider it drives, hear of it wherever they look, offline included.
         const sent = new Set<Session>()
         const send = (s: Session, message: string): void => {
           sent.add(s)
           s.sendText(message)
         }
+        for (const s of [this.session(driver.id), this.session(this.riderOfRide(driver.rideId))]) if (s && !sent.has(s)) send(s, text)
         if (!change.removed) {
-          for (const s of this.watchers.get(change.cell) ?? []) send(s, text)
+          for (const s of this.watchers.get(change.cell) ?? []) if (!sent.has(s)) send(s, text)
         }
         if (change.previousCell !== undefined && (change.removed || change.previousCell !== change.cell)) {
           for (const s of this.watchers.get(change.previousCell) ?? []) if (!sent.has(s)) send(s, gone)
-        }
-        // Its own socket, and the rider it drives, hear of it wherever they look.
-        for (const s of [this.session(driver.id), this.session(this.riderOfRide(driver.rideId))]) {
-          if (s && !sent.has(s)) s.sendText(text)
         }
         return
       }
@@ -78,6 +76,8 @@ export class CityHub {
           sent.add(s)
           s.sendText(message)
         }
+        const own = this.session(rider.id)
+        if (own) send(own, text)
         // Riders are shown to drivers only.
         if (!change.removed) {
           for (const s of this.watchers.get(change.cell) ?? []) if (s.role === 'driver') send(s, text)
@@ -85,8 +85,6 @@ export class CityHub {
         if (change.previousCell !== undefined && (change.removed || change.previousCell !== change.cell)) {
           for (const s of this.watchers.get(change.previousCell) ?? []) if (s.role === 'driver' && !sent.has(s)) send(s, gone)
         }
-        const own = this.session(rider.id)
-        if (own && !sent.has(own)) own.sendText(text)
         return
       }
       case 'ride': {

@@ -98,10 +98,17 @@ test('a whole ride, from request to drop-off, in two browsers', { skip, timeout:
     await rider.locator('[data-testid="request-ride"]:enabled').click()
     await waitFor(rider, '[data-testid="ride-status"][data-ride-status="requested"]')
 
-    // The driver sees the request in the list and on the map, and accepts it.
+    // The driver sees the request in the list and on the map; the rider thinks better of it, and the request goes away.
     const request = driver.getByTestId('ride-request')
     await request.waitFor()
     await waitFor(driver, '[data-testid="request-marker"]')
+    await rider.getByTestId('cancel-ride').click()
+    await waitFor(rider, '[data-testid="ride-status"][data-ride-status="cancelled"]')
+    await request.waitFor({ state: 'detached' })
+
+    // Asked again, the driver accepts.
+    await rider.locator('[data-testid="request-ride"]:enabled').click()
+    await waitFor(rider, '[data-testid="ride-status"][data-ride-status="requested"]')
     await request.getByTestId('accept-ride').click()
 
     // The rider sees the driver coming, with an ETA and the route drawn.

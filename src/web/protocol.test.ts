@@ -73,6 +73,19 @@ describe('web protocol (docs/protocol.md)', () => {
     assert.deepEqual(steps, ['requested', 'accepted', 'pickedUp', 'completed'])
   })
 
+  it('tells a driver of its own state, offline included, while others watching hear it is gone', async () => {
+    const driver = await connect('driver')
+    const other = await connect('driver')
+    for (const c of [driver, other]) c.send(VIEW)
+    driver.send({ type: 'position', position: { lat: 40.755, lon: -73.985 } })
+    await other.next((m) => m.type === 'driver' && m.driver.id === driver.id, 5000, 'the driver, seen by the other')
+    driver.send({ type: 'status', status: 'offline' })
+    const own = await driver.next((m) => m.type === 'driver' && m.driver.id === driver.id && m.driver.status === 'offline', 5000, 'its own offline state')
+    assert.deepEqual(own.driver.position, { lat: 40.755, lon: -73.985 })
+    assert.equal(driver.messages.some((m) => m.type === 'gone' && m.id === driver.id), false)
+    await other.next((m) => m.type === 'gone' && m.kind === 'driver' && m.id === driver.id, 5000, 'gone, for the other')
+  })
+
   it('lets the first accept in the log win; the second driver hears ride-taken', async () => {
     const a = await connect('driver')
     const b = await connect('driver')
@@ -170,8 +183,13 @@ describe('web protocol (docs/protocol.md)', () => {
       }
       const watcher = await TestClient.connect(slow.server.url, 'driver')
       clients.push(watcher)
-      watcher.send(VIEW)
-      await watcher.next((m) => m.type === 'snapshot' && m.drivers.length === 30, 10_000, 'a snapshot of 30 drivers')
+      // Asked again until the thirty positions are read back from the log into the city view.
+      const asking = setInterval(() => watcher.send(VIEW), 200)
+      try {
+        await watcher.next((m) => m.type === 'snapshot' && m.drivers.length === 30, 15_000, 'a snapshot of 30 drivers')
+      } finally {
+        clearInterval(asking)
+      }
       // The watcher stops reading but keeps asking: snapshots pile up in the kernel, then in the server's buffer.
       ;(watcher.socket as unknown as { _socket: { pause(): void } })._socket.pause()
       const deadline = Date.now() + 30_000
