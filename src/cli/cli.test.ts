@@ -230,13 +230,32 @@ describe('koober produce and consume', () => {
 })
 
 describe('koober start', () => {
-  it("creates Koober's topics, holds the lock while it runs, lets readers in, and stops cleanly on SIGINT", async () => {
+  it('runs the whole city in one process: topics, web server, ingestion and simulated drivers; holds the lock, lets readers in, stops cleanly on SIGINT', async () => {
     const dir = freshDir()
-    const server = spawnCli(['start', '--data-dir', dir])
+    const server = spawnCli(['start', '--data-dir', dir, '--port', '0', '--drivers', '3', '--riders-per-minute', '60'])
     try {
       const banner = await waitForOutput(server, /Stop with Ctrl-C/)
       assert.match(banner, /running on the embedded log in/)
       for (const topic of ['driver', 'rider', 'rides', 'pickups', 'analytics', 'dead-letters']) assert.match(banner, new RegExp(`topic ${topic}`))
+      const url = /Open (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)?.[1]
+      assert.ok(url, `the banner gives the URL: ${banner}`)
+      assert.equal((await fetch(`${url}/healthz`)).status, 200)
+      // The simulated drivers reach the city view through the log.
+      const deadline = Date.now() + 20_000
+      let city = { drivers: {} as Record<string, number> }
+      while (Date.now() < deadline && (city.drivers.available ?? 0) + (city.drivers.enRoute ?? 0) + (city.drivers.onTrip ?? 0) < 3) {
+        await new Promise((r) => setTimeout(r, 250))
+        city = (await (await fetch(`${url}/api/city`)).json()) as typeof city
+      }
+      assert.equal((city.drivers.available ?? 0) + (city.drivers.enRoute ?? 0) + (city.drivers.onTrip ?? 0), 3, JSON.stringify(city))
+      // ...and the ingestion job saves their events.
+      let events = 0
+      while (Date.now() < deadline && events === 0) {
+        await new Promise((r) => setTimeout(r, 250))
+        const counted = await runCli(['tables', 'count', 'events', '--data-dir', dir])
+        events = counted.code === 0 ? Number(counted.stdout.trim()) : 0
+      }
+      assert.ok(events > 0, 'the events table fills while start runs')
       const listed = await runCli(['topics', 'list', '--data-dir', dir])
       assert.equal(listed.code, 0, listed.stderr)
       assert.match(listed.stdout, /driver\n/)
@@ -249,5 +268,36 @@ describe('koober start', () => {
     }
     assert.equal(server.exitCode, 0)
     assert.ok(!existsSync(join(dir, 'LOCK')), 'the lock is released on a clean stop')
+  })
+})
+
+describe('koober web', () => {
+  it('refuses bad flags with a usage error (exit 2), naming the flag', async () => {
+    for (const [args, said] of [
+      [['web', '--port', 'eighty'], /--port/],
+      [['web', '--port', '70000'], /--port/],
+      [['web', '--allowed-origin', 'https://ok.example/path'], /origin is scheme:\/\/host/],
+      [['web', '--osrm-url', 'ftp://x'], /--osrm-url/],
+    ] as const) {
+      const result = await runCli([...args, '--data-dir', freshDir()])
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`)
+      assert.match(result.stderr, said)
+    }
+  })
+
+  it('runs the web role alone on the embedded log and stops cleanly on SIGINT', async () => {
+    const dir = freshDir()
+    const web = spawnCli(['web', '--data-dir', dir, '--port', '0'])
+    try {
+      const banner = await waitForOutput(web, /web role is up at/)
+      const url = /up at (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)?.[1]
+      assert.ok(url, banner)
+      assert.deepEqual(await (await fetch(`${url}/healthz`)).json(), { ok: true })
+      assert.match(await (await fetch(`${url}/api/openapi.json`)).text(), /"\/api\/city"/)
+    } finally {
+      web.kill('SIGINT')
+      await new Promise((r) => web.once('close', r))
+    }
+    assert.equal(web.exitCode, 0)
   })
 })

@@ -4,9 +4,11 @@ import { consumeCommand } from './commands/consume.js'
 import { infraCommand } from './commands/infra.js'
 import { ingestCommand } from './commands/ingest.js'
 import { produceCommand } from './commands/produce.js'
+import { simulateCommand } from './commands/simulate.js'
 import { startCommand } from './commands/start.js'
 import { tablesCommand } from './commands/tables.js'
 import { topicsCommand } from './commands/topics.js'
+import { webCommand } from './commands/web.js'
 import { EXIT_FAILURE, EXIT_USAGE } from './exit-codes.js'
 
 export function buildProgram(): Command {
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
   program.addCommand(consumeCommand())
   program.addCommand(ingestCommand())
   program.addCommand(tablesCommand())
+  program.addCommand(webCommand())
+  program.addCommand(simulateCommand())
   program.addCommand(infraCommand())
   forEachCommand(program, (command) => command.exitOverride().showHelpAfterError('(run with --help for usage)'))
   return program

@@ -1,41 +1,89 @@
-import { Command } from 'commander'
+import { Command, Option } from 'commander'
+import { runMicroBatches } from '../../ingest/index.js'
+import { createIngestTables, INGEST_GROUP, INGEST_TOPICS, ingestRows } from '../../koober/ingest-job.js'
+import { startSimulator, type Simulator } from '../../koober/simulator/index.js'
 import { KOOBER_TOPICS } from '../../koober/topics.js'
 import { openEmbeddedLog } from '../../log/index.js'
-import { dataDirOption, type LogOptions } from '../options.js'
+import { openSqliteStore } from '../../store/index.js'
+import { startWebServer } from '../../web/server.js'
+import { dataDirOption, integerArg, type LogOptions } from '../options.js'
+import { untilSignal } from '../signals.js'
+import { webOptions, webServerOptions, type WebFlags } from '../web-options.js'
+
+interface StartOptions extends LogOptions, WebFlags {
+  drivers: number
+  ridersPerMinute: number
+}
 
 export function startCommand(): Command {
-  return new Command('start')
-    .summary('run Koober on one machine until Ctrl-C')
-    .description("run Koober on one machine: opens the embedded log (creating Koober's topics) and runs until Ctrl-C")
+  const command = new Command('start')
+    .summary('run all of Koober on one machine until Ctrl-C')
+    .description(
+      'run Koober on one machine, in one process: the embedded log (creating Koober\'s topics), the web role (pages, WebSockets, REST API), ' +
+        'the ingestion job into SQLite, and a few simulated drivers and riders so the city is alive. Prints the URL to open. Runs until Ctrl-C.',
+    )
     .addOption(dataDirOption())
-    .action(async (options: LogOptions) => {
-      const log = await openEmbeddedLog({ dataDir: options.dataDir })
-      const created: string[] = []
+    .addOption(new Option('--drivers <n>', 'simulated drivers (0 for none)').env('KOOBER_SIM_DRIVERS').default(8).argParser(integerArg(0, 10_000)))
+    .addOption(new Option('--riders-per-minute <n>', 'simulated riders arriving per minute (0 for none)').env('KOOBER_SIM_RIDERS_PER_MINUTE').default(6).argParser(integerArg(0, 60_000)))
+  for (const option of webOptions()) command.addOption(option)
+  return command.action(async (options: StartOptions) => {
+    const out = process.stdout
+    const log = await openEmbeddedLog({ dataDir: options.dataDir })
+    const created: string[] = []
+    const stopIngest = new AbortController()
+    let ingesting: Promise<unknown> = Promise.resolve()
+    let store: ReturnType<typeof openSqliteStore> | undefined
+    let server: Awaited<ReturnType<typeof startWebServer>> | undefined
+    let simulator: Simulator | undefined
+    try {
       for (const [name, { partitions }] of Object.entries(KOOBER_TOPICS)) {
         if (await log.ensureTopic(name, { partitions })) created.push(name)
       }
-      const topics = await Promise.all(Object.keys(KOOBER_TOPICS).map((name) => log.describeTopic(name)))
-      const out = process.stdout
       out.write(`Koober is running on the embedded log in ${log.dataDir} (process ${process.pid})\n`)
-      for (const topic of topics) {
+      for (const topic of await Promise.all(Object.keys(KOOBER_TOPICS).map((name) => log.describeTopic(name)))) {
         const records = topic.partitions.reduce((sum, p) => sum + p.endOffset - p.startOffset, 0)
-        out.write(
-          `  topic ${topic.name.padEnd(13)} ${topic.config.partitions} partitions, ${records} records${created.includes(topic.name) ? ' (new)' : ''}\n`,
-        )
+        out.write(`  topic ${topic.name.padEnd(13)} ${topic.config.partitions} partitions, ${records} records${created.includes(topic.name) ? ' (new)' : ''}\n`)
       }
-      out.write(`Watch it from another terminal: npx koober consume driver --follow --data-dir ${log.dataDir}\n`)
-      out.write('Stop with Ctrl-C.\n')
-      await new Promise<void>((resolve) => {
-        // Signal listeners alone do not keep Node running; this timer does, until a signal arrives.
-        const keepAlive = setInterval(() => undefined, 1 << 30)
-        const stop = (): void => {
-          clearInterval(keepAlive)
-          resolve()
-        }
-        process.once('SIGINT', stop)
-        process.once('SIGTERM', stop)
+
+      store = openSqliteStore({ dataDir: options.dataDir })
+      await createIngestTables(store)
+      let ingested = 0
+      ingesting = runMicroBatches({
+        log,
+        store,
+        topics: [...INGEST_TOPICS],
+        group: INGEST_GROUP,
+        toRows: ingestRows,
+        signal: stopIngest.signal,
+        onBatch: (batch) => void (ingested += batch.rows),
+      }).catch((error: unknown) => {
+        process.stderr.write(`koober: the ingestion job stopped: ${(error as Error).message}\n`)
       })
-      out.write('Koober is stopping: closing the log\n')
+      out.write(`  ingest        driver and rider topics into the routes and events tables of ${store.path}\n`)
+
+      server = await startWebServer({ log, ...webServerOptions(options) })
+      if (options.drivers > 0 || options.ridersPerMinute > 0) {
+        simulator = await startSimulator({ url: server.url, drivers: options.drivers, ridersPerMinute: options.ridersPerMinute, seed: Date.now() % 2 ** 32 })
+        out.write(`  simulate      ${options.drivers} drivers, ${options.ridersPerMinute} riders a minute (--drivers, --riders-per-minute)\n`)
+      }
+      out.write(`\nOpen ${server.url}  (rider: ${server.url}/rider, driver: ${server.url}/driver)\n`)
+      out.write(`Watch the log from another terminal: npx koober consume rides --follow --data-dir ${log.dataDir}\n`)
+      out.write('Stop with Ctrl-C.\n')
+      const progress = setInterval(() => {
+        const c = simulator?.counters()
+        process.stderr.write(`city: ${JSON.stringify(c ? { completed: c.completed, requests: c.requests } : {})}, rows ingested ${ingested}\n`)
+      }, 60_000)
+      progress.unref()
+      await untilSignal()
+      clearInterval(progress)
+      out.write('Koober is stopping: simulator, web server, ingestion, log\n')
+    } finally {
+      await simulator?.stop().catch(() => undefined)
+      await server?.close().catch(() => undefined)
+      stopIngest.abort()
+      await ingesting
+      await store?.close()
       await log.close()
-    })
+    }
+  })
 }

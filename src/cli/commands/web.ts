@@ -1,0 +1,34 @@
+import { Command } from 'commander'
+import { KOOBER_TOPICS } from '../../koober/topics.js'
+import { startWebServer } from '../../web/server.js'
+import { dataDirOption, describeLog, kafkaOption, openLogForWriting, type LogOptions } from '../options.js'
+import { untilSignal } from '../signals.js'
+import { webOptions, webServerOptions, type WebFlags } from '../web-options.js'
+
+/** Koober's topics the web role writes and reads. */
+export const WEB_TOPICS = ['driver', 'rider', 'rides'] as const
+
+export function webCommand(): Command {
+  const command = new Command('web')
+    .summary('run the web role alone: pages, WebSockets, REST API')
+    .description(
+      'the web role on its own (several copies may run on one Kafka cluster, each showing the same city): the rider and driver pages, ' +
+        'their WebSockets (docs/protocol.md), the REST API (/api/openapi.json), /healthz and /metrics. Runs until Ctrl-C.',
+    )
+    .addOption(dataDirOption())
+    .addOption(kafkaOption())
+  for (const option of webOptions()) command.addOption(option)
+  return command.action(async (options: LogOptions & WebFlags) => {
+    const log = await openLogForWriting(options)
+    try {
+      for (const topic of [...WEB_TOPICS, 'dead-letters']) await log.ensureTopic(topic, { partitions: KOOBER_TOPICS[topic]!.partitions })
+      const server = await startWebServer({ log, ...webServerOptions(options) })
+      process.stdout.write(`Koober's web role is up at ${server.url} (log: ${describeLog(log, options)})\n`)
+      await untilSignal()
+      process.stdout.write('stopping: closing sockets and the server\n')
+      await server.close()
+    } finally {
+      await log.close()
+    }
+  })
+}
