@@ -43,7 +43,7 @@ export type Role = 'rider' | 'driver'
 
 /** The codes of `error` messages (docs/protocol.md, "Errors"). */
 export const PROTOCOL_ERRORS = {
-  'invalid-json': 'the message is not JSON, or uses a forbidden key (__proto__, constructor)',
+  'invalid-json': 'the message is not a JSON object, or has a __proto__ key or constructor.prototype',
   'invalid-message': 'the message does not match the schema of its type',
   'unknown-type': 'no message of this type exists for this role',
   'rate-limited': 'too many messages: this one was dropped',

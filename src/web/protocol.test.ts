@@ -171,7 +171,7 @@ describe('web protocol (docs/protocol.md)', () => {
     assert.equal(same.messages[0]!.type, 'welcome')
   })
 
-  it('drops a client that stops reading once its send buffer passes the bound (1013)', async () => {
+  it('cuts off a client that stops reading once its send buffer passes the bound', async () => {
     const slow = await startTestServer({ limits: { maxBufferedBytes: 256 * 1024, messagesPerSecond: 100_000, burst: 10_000 } })
     const clients: TestClient[] = []
     try {

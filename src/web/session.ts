@@ -56,11 +56,11 @@ export class Session {
     return false
   }
 
-  /** Sends an already serialized message; a client whose unread bytes pass the bound is dropped (1013). */
+  /** Sends an already serialized message; a client whose unread bytes pass the bound is cut off (no close frame: it would never read one). */
   sendText(text: string): void {
     if (!this.open) return
     if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
-      this.close(1013, 'not reading: send buffer full', 'slow')
+      this.close(1006, 'not reading: send buffer full', 'slow')
       return
     }
     this.socket.send(text)
@@ -80,7 +80,7 @@ export class Session {
     if (this.closed) return
     this.closed = true
     this.metrics.dropped.inc({ role: this.role, reason: metric })
-    if (code === 1013) this.socket.terminate()
+    if (code === 1006) this.socket.terminate()
     else this.socket.close(code, reason)
   }
 }
