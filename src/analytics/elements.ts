@@ -1,0 +1,20 @@
+/**
+ * What flows between the analytics operators: records with their event
+ * time, watermarks, and processing-time ticks. Operators pass on what they
+ * do not handle, in order, so a watermark never overtakes the records
+ * before it (Flink's stream elements, on the streams DSL).
+ */
+export type Element<T> =
+  | { kind: 'record'; value: T; time: number }
+  /** No record with a time at or before `time` is expected any more (except late ones). */
+  | { kind: 'watermark'; time: number }
+  /** Processing time moved on (for idleness and early firings). */
+  | { kind: 'tick'; now: number }
+  /** A record too late for every window it belongs to: the side output, never silently dropped. */
+  | { kind: 'late'; value: unknown; time: number }
+
+/** The watermark that ends a bounded input: every window fires. */
+export const END_OF_TIME = Number.MAX_SAFE_INTEGER
+
+export const record = <T>(value: T, time: number): Element<T> => ({ kind: 'record', value, time })
+export const watermark = (time: number): Element<never> => ({ kind: 'watermark', time })

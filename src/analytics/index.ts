@@ -1,0 +1,5 @@
+export { END_OF_TIME, type Element } from './elements.js'
+export { TICK, withWatermarks, type Tick, type WatermarkOptions } from './watermarks.js'
+export { session, sliding, tumbling, maxTimestamp, type Window, type WindowAssigner } from './windows.js'
+export { avg, combine, count, max, min, quantiles, sum, type Aggregate } from './aggregates.js'
+export { resultId, windowAggregate, type Key, type WindowOptions, type WindowResult } from './window-operator.js'
