@@ -53,6 +53,7 @@ const codes = {
   KOOBER_STREAM_OVERFLOW: 'A stream buffer overflowed',
   KOOBER_STREAM_ABORTED: 'The stream was aborted',
   KOOBER_STREAM_REUSED: 'A one-shot stream part was run twice',
+  KOOBER_ANALYTICS_CHECKPOINT: 'A checkpoint could not be read or does not fit the job',
   KOOBER_CLI_USAGE: 'Wrong usage',
   KOOBER_CLI_INPUT: 'Invalid input',
 } as const

@@ -12,6 +12,21 @@ export type Element<T> =
   | { kind: 'tick'; now: number }
   /** A record too late for every window it belongs to: the side output, never silently dropped. */
   | { kind: 'late'; value: unknown; time: number }
+  /**
+   * A checkpoint barrier (Chandy-Lamport, as Flink's): every stateful operator
+   * saves its state into it as it passes, after every element before it and
+   * before any after it; the sink saves it whole once what came before is written.
+   */
+  | { kind: 'barrier'; checkpoint: Checkpoint }
+
+/** The state of a job at one point of its input: operator states by name, and the source positions they reflect. */
+export interface Checkpoint {
+  id: number
+  /** The next offset to read, per source partition. */
+  offsets: Array<{ topic: string; partition: number; offset: number }>
+  /** Each stateful operator's snapshot, by its name (JSON). */
+  states: Record<string, unknown>
+}
 
 /** The watermark that ends a bounded input: every window fires. */
 export const END_OF_TIME = Number.MAX_SAFE_INTEGER

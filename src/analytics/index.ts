@@ -3,3 +3,7 @@ export { TICK, withWatermarks, type Tick, type WatermarkOptions } from './waterm
 export { session, sliding, tumbling, maxTimestamp, type Window, type WindowAssigner } from './windows.js'
 export { avg, combine, count, max, min, quantiles, sum, type Aggregate } from './aggregates.js'
 export { resultId, windowAggregate, type Key, type WindowOptions, type WindowResult } from './window-operator.js'
+export { barrier, type Barrier } from './watermarks.js'
+export type { Checkpoint } from './elements.js'
+export { CHECKPOINTS_TABLE, fileCheckpoints, storeCheckpoints, type CheckpointStorage } from './checkpoint-storage.js'
+export { runLogJob, type JobContext, type LogJobOptions, type LogJobTotals } from './log-job.js'

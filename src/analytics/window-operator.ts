@@ -24,6 +24,10 @@ export interface WindowOptions<T, K extends Key, Acc, R> {
   allowedLatenessMs?: number
   /** Partial results of open windows every this many ms of processing time (needs ticks), for live views. */
   earlyFiringsMs?: number
+  /** The operator's name in checkpoints: with it, its state is saved at each barrier. Unique within a job. */
+  name?: string
+  /** A saved state to start from (this operator's entry of the checkpoint being restored). */
+  restored?: unknown
 }
 
 /** The id of a (key, window) result: deterministic, so a replay overwrites rather than adds. */
@@ -60,7 +64,7 @@ export function windowAggregate<T, K extends Key, Acc, R>(options: WindowOptions
   if (options.earlyFiringsMs !== undefined && !(options.earlyFiringsMs > 0)) {
     throw kooberError('KOOBER_INVALID_ARGUMENT', `earlyFiringsMs must be > 0, got ${options.earlyFiringsMs}`)
   }
-  return Flow.fromTransformer(() => (options.window.kind === 'session' ? new SessionWindows(options, lateness) : new AlignedWindows(options, lateness)))
+  return Flow.fromTransformer(() => (options.window.kind === 'session' ? new SessionWindows(options, lateness) : new AlignedWindows(options, lateness)).start())
 }
 
 /** What both kinds of windows share: the dispatch of elements, in order, and the clocks. */
@@ -73,9 +77,25 @@ abstract class WindowTransformer<T, K extends Key, Acc, R> implements Transforme
     protected readonly lateness: number,
   ) {}
 
+  /** Restores a saved state; called once, before the first element. */
+  start(): this {
+    if (this.options.restored !== undefined) {
+      const saved = this.options.restored as { watermark: number | null; state: unknown }
+      this.watermark = saved.watermark ?? -Infinity
+      this.load(saved.state)
+    }
+    return this
+  }
+
   push(chunk: readonly Element<T>[], out: Element<WindowResult<K, R>>[]): boolean {
     for (const element of chunk) {
       if (element.kind === 'record') this.add(element.value, element.time, out)
+      else if (element.kind === 'barrier') {
+        if (this.options.name !== undefined) {
+          element.checkpoint.states[this.options.name] = { watermark: Number.isFinite(this.watermark) ? this.watermark : null, state: this.save() }
+        }
+        out.push(element)
+      }
       else if (element.kind === 'watermark') {
         if (element.time > this.watermark) {
           this.watermark = element.time
@@ -98,6 +118,17 @@ abstract class WindowTransformer<T, K extends Key, Acc, R> implements Transforme
   protected abstract fire(watermark: number, out: Element<WindowResult<K, R>>[]): void
   /** Partial results of the open windows that changed since the last early firing. */
   protected abstract early(out: Element<WindowResult<K, R>>[]): void
+  /** The windows' state as JSON (accumulators through the aggregate's save). */
+  protected abstract save(): unknown
+  protected abstract load(saved: unknown): void
+
+  protected saveAcc(acc: Acc): unknown {
+    return this.options.aggregate.save ? this.options.aggregate.save(acc) : acc
+  }
+
+  protected loadAcc(saved: unknown): Acc {
+    return this.options.aggregate.load ? this.options.aggregate.load(saved) : (saved as Acc)
+  }
 
   protected result(key: K, window: Window, acc: Acc, firing: WindowResult<K, R>['firing']): Element<WindowResult<K, R>> {
     return { kind: 'record', value: { id: resultId(key, window), key, window, value: this.options.aggregate.result(acc), firing }, time: maxTimestamp(window) }
@@ -164,6 +195,27 @@ class AlignedWindows<T, K extends Key, Acc, R> extends WindowTransformer<T, K, A
       const pane = this.panes.get(start)!
       for (const key of pane.dirty) out.push(this.result(key as K, { start, end: start + this.size }, pane.accs.get(key)!, 'early'))
       pane.dirty.clear()
+    }
+  }
+
+  protected save(): unknown {
+    return {
+      size: this.size,
+      fired: this.fired,
+      panes: this.starts.map((start) => {
+        const pane = this.panes.get(start)!
+        return [start, [...pane.accs].map(([key, acc]) => [key, this.saveAcc(acc)]), [...pane.dirty]]
+      }),
+    }
+  }
+
+  protected load(saved: unknown): void {
+    const state = saved as { size: number; fired: number; panes: Array<[number, Array<[Key, unknown]>, Key[]]> }
+    this.size = state.size
+    this.fired = state.fired
+    this.starts = state.panes.map(([start]) => start)
+    for (const [start, accs, dirty] of state.panes) {
+      this.panes.set(start, { accs: new Map(accs.map(([key, acc]) => [key, this.loadAcc(acc)])), dirty: new Set(dirty) })
     }
   }
 
@@ -245,4 +297,14 @@ class SessionWindows<T, K extends Key, Acc, R> extends WindowTransformer<T, K, A
     }
   }
 
+
+  protected save(): unknown {
+    return [...this.sessions].map(([key, list]) => [key, list.map((x) => ({ window: x.window, acc: this.saveAcc(x.acc), fired: x.fired, dirty: x.dirty }))])
+  }
+
+  protected load(saved: unknown): void {
+    for (const [key, list] of saved as Array<[Key, Array<{ window: Window; acc: unknown; fired: boolean; dirty: boolean }>]>) {
+      this.sessions.set(key, list.map((x) => ({ window: x.window, acc: this.loadAcc(x.acc), fired: x.fired, dirty: x.dirty })))
+    }
+  }
 }

@@ -321,3 +321,36 @@ describe('Sink.partition', () => {
     assert.deepEqual(all, [1, 2, 3])
   })
 })
+
+describe('Sink.forEachChunk', () => {
+  it('hands over whole chunks in order, one at a time, waiting for each', async () => {
+    const seen: number[][] = []
+    let inFlight = 0
+    await Source.range(1, 2500)
+      .runWith(
+        Sink.forEachChunk(async (chunk: readonly number[]) => {
+          assert.equal(++inFlight, 1, 'one chunk at a time')
+          await new Promise((r) => setTimeout(r, 1))
+          seen.push([...chunk])
+          inFlight--
+        }),
+      )
+      .result
+    assert.deepEqual(seen.flat(), Array.from({ length: 2500 }, (_, i) => i + 1))
+    assert.ok(seen.length >= 3 && seen.every((c) => c.length > 0), `chunks of the source: ${seen.map((c) => c.length).join(', ')}`)
+  })
+
+  it('fails the stream with the error of a chunk, and releases upstream', async () => {
+    const source = probe({ chunkSize: 3 })
+    await assert.rejects(
+      run(
+        source.source,
+        Sink.forEachChunk(() => {
+          throw new Error('write failed')
+        }),
+      ),
+      /write failed/,
+    )
+    source.assertReleased()
+  })
+})

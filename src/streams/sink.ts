@@ -69,6 +69,19 @@ export class Sink<In, R> {
     })
   }
 
+  /**
+   * Awaits `f` for each chunk of elements as it arrives: for sinks that write
+   * in batches (one database round trip per chunk) yet keep the elements'
+   * order, with backpressure between chunks.
+   */
+  static forEachChunk<T>(f: (chunk: readonly T[]) => Promise<void> | void): Sink<T, void> {
+    return new Sink(async (upstream, control) => {
+      await drain(upstream, control, async (chunk) => {
+        await f(chunk)
+      })
+    })
+  }
+
   /** Every element, in an array. */
   static collect<T>(): Sink<T, T[]> {
     return new Sink(async (upstream, control) => {
