@@ -153,6 +153,7 @@ describe('web protocol (docs/protocol.md)', () => {
     rider.send(JSON.stringify({ type: 'position', position: { lat: 1, lon: 1 }, pad: 'x'.repeat(70_000) }))
     const { code } = await rider.closed
     assert.equal(code, 1009)
+    assert.match(await metric('koober_web_rejects_total{role="rider",code="too-large"}'), /\} 1$/)
   })
 
   it('rate-limits a flood with errors, then closes it (1008)', async () => {

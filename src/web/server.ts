@@ -173,7 +173,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       states.delete(session)
       void queue.then(() => handlers.leave(session, state)).catch((error: unknown) => app.log.warn({ err: error }, 'could not record a leaving client'))
     })
-    socket.on('error', (error) => app.log.warn({ err: error }, 'socket error'))
+    socket.on('error', (error: Error & { code?: string }) => {
+      // ws refuses a frame past maxPayload itself, closing with 1009: count it as the protocol's other refusals.
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        metrics.rejects.inc({ role, code: 'too-large' })
+        metrics.dropped.inc({ role, reason: 'too-large' })
+      } else app.log.warn({ err: error }, 'socket error')
+    })
   }
 
   app.register(async (scope) => {
