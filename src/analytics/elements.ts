@@ -33,3 +33,10 @@ export const END_OF_TIME = Number.MAX_SAFE_INTEGER
 
 export const record = <T>(value: T, time: number): Element<T> => ({ kind: 'record', value, time })
 export const watermark = (time: number): Element<never> => ({ kind: 'watermark', time })
+
+/**
+ * A copy of an operator's state as it is now, for a barrier: the checkpoint
+ * is written later, after the operator may have gone on changing the
+ * objects it keeps (an accumulator updated in place).
+ */
+export const snapshotOf = (state: unknown): unknown => JSON.parse(JSON.stringify(state)) as unknown

@@ -93,6 +93,7 @@ describe('windowAggregate against a brute-force reference (randomized, out of or
   for (const [name, assigner] of [
     ['tumbling 1 s', tumbling(1000)],
     ['sliding 1 s every 250 ms', sliding(1000, 250)],
+    ['tumbling 1 s and sliding 3 s every 1 s at once (windows of two sizes)', { kind: 'tumbling', assign: (t: number) => [...tumbling(1000).assign(t), ...sliding(3000, 1000).assign(t)] } as WindowAssigner],
   ] as const) {
     for (const lateness of [0, 1500]) {
       it(`${name}, allowed lateness ${lateness} ms: every window's final result, and the side output, match`, async () => {

@@ -1,7 +1,7 @@
 import { kooberError } from '../errors.js'
 import { Flow, type Transformer } from '../streams/index.js'
 import type { Aggregate } from './aggregates.js'
-import type { Element } from './elements.js'
+import { snapshotOf, type Element } from './elements.js'
 import { maxTimestamp, type Window, type WindowAssigner } from './windows.js'
 
 export type Key = string | number
@@ -18,7 +18,8 @@ export interface WindowResult<K extends Key, R> {
 
 export interface WindowOptions<T, K extends Key, Acc, R> {
   key: (value: T) => K
-  window: WindowAssigner
+  /** An assigner, or a function giving each record its windows (several specs at once: a 1-minute and a 5-minute view of the same metric). */
+  window: WindowAssigner | ((time: number, value: T) => Window[])
   aggregate: Aggregate<T, Acc, R>
   /** How long after a window fired records may still update it (ms, default 0); later ones go to the side output. */
   allowedLatenessMs?: number
@@ -64,7 +65,8 @@ export function windowAggregate<T, K extends Key, Acc, R>(options: WindowOptions
   if (options.earlyFiringsMs !== undefined && !(options.earlyFiringsMs > 0)) {
     throw kooberError('KOOBER_INVALID_ARGUMENT', `earlyFiringsMs must be > 0, got ${options.earlyFiringsMs}`)
   }
-  return Flow.fromTransformer(() => (options.window.kind === 'session' ? new SessionWindows(options, lateness) : new AlignedWindows(options, lateness)).start())
+  const { window } = options
+  return Flow.fromTransformer(() => (typeof window !== 'function' && window.kind === 'session' ? new SessionWindows(options, lateness) : new AlignedWindows(options, lateness)).start())
 }
 
 /** What both kinds of windows share: the dispatch of elements, in order, and the clocks. */
@@ -92,7 +94,7 @@ abstract class WindowTransformer<T, K extends Key, Acc, R> implements Transforme
       if (element.kind === 'record') this.add(element.value, element.time, out)
       else if (element.kind === 'barrier') {
         if (this.options.name !== undefined) {
-          element.checkpoint.states[this.options.name] = { watermark: Number.isFinite(this.watermark) ? this.watermark : null, state: this.save() }
+          element.checkpoint.states[this.options.name] = snapshotOf({ watermark: Number.isFinite(this.watermark) ? this.watermark : null, state: this.save() })
         }
         out.push(element)
       }
@@ -137,29 +139,36 @@ abstract class WindowTransformer<T, K extends Key, Acc, R> implements Transforme
 
 /** Tumbling and sliding windows: the same windows for every key, so panes are shared by window. */
 class AlignedWindows<T, K extends Key, Acc, R> extends WindowTransformer<T, K, Acc, R> {
-  private readonly panes = new Map<number, Pane<Acc>>()
-  /** Window starts, ascending, of panes not yet purged; `fired` counts the leading ones that fired. */
-  private starts: number[] = []
+  /** Panes by window end, then start: windows that end together fire together. */
+  private readonly byEnd = new Map<number, Map<number, Pane<Acc>>>()
+  /** Window ends, ascending, of panes not yet purged; `fired` counts the leading ones that fired. */
+  private ends: number[] = []
   private fired = 0
-  private size = -1
+  private readonly assign: (time: number, value: T) => Window[]
 
+  constructor(options: WindowOptions<T, K, Acc, R>, lateness: number) {
+    super(options, lateness)
+    const { window } = options
+    this.assign = typeof window === 'function' ? window : (time) => window.assign(time)
+  }
 
   protected add(value: T, time: number, out: Element<WindowResult<K, R>>[]): void {
     const { aggregate, key: keyOf } = this.options
-    const windows = this.options.window.assign(time)
+    const windows = this.assign(time, value)
     const key = keyOf(value)
     let taken = false
     for (const window of windows) {
-      if (this.size < 0) this.size = window.end - window.start
       const last = maxTimestamp(window)
       if (last + this.lateness <= this.watermark) continue
       taken = true
-      let pane = this.panes.get(window.start)
-      if (!pane) {
-        pane = { accs: new Map(), dirty: new Set() }
-        this.panes.set(window.start, pane)
-        this.insertStart(window.start, last <= this.watermark)
+      let group = this.byEnd.get(window.end)
+      if (!group) {
+        group = new Map()
+        this.byEnd.set(window.end, group)
+        this.insertEnd(window.end, last <= this.watermark)
       }
+      let pane = group.get(window.start)
+      if (!pane) group.set(window.start, (pane = { accs: new Map(), dirty: new Set() }))
       const acc = pane.accs.get(key)
       pane.accs.set(key, aggregate.add(acc === undefined ? aggregate.create() : acc, value))
       if (last <= this.watermark) out.push(this.result(key as K, window, pane.accs.get(key)!, 'late'))
@@ -169,65 +178,56 @@ class AlignedWindows<T, K extends Key, Acc, R> extends WindowTransformer<T, K, A
   }
 
   protected fire(watermark: number, out: Element<WindowResult<K, R>>[]): void {
-    while (this.fired < this.starts.length) {
-      const start = this.starts[this.fired]!
-      const window = { start, end: start + this.size }
-      if (maxTimestamp(window) > watermark) break
-      const pane = this.panes.get(start)!
-      for (const [key, acc] of pane.accs) out.push(this.result(key as K, window, acc, 'on-time'))
-      pane.dirty.clear()
+    while (this.fired < this.ends.length && this.ends[this.fired]! - 1 <= watermark) {
+      const end = this.ends[this.fired]!
+      for (const [start, pane] of this.byEnd.get(end)!) {
+        for (const [key, acc] of pane.accs) out.push(this.result(key as K, { start, end }, acc, 'on-time'))
+        pane.dirty.clear()
+      }
       this.fired++
     }
     let purged = 0
-    while (purged < this.fired && maxTimestamp({ start: this.starts[purged]!, end: this.starts[purged]! + this.size }) + this.lateness <= watermark) {
-      this.panes.delete(this.starts[purged]!)
-      purged++
-    }
+    while (purged < this.fired && this.ends[purged]! - 1 + this.lateness <= watermark) this.byEnd.delete(this.ends[purged++]!)
     if (purged > 0) {
-      this.starts = this.starts.slice(purged)
+      this.ends = this.ends.slice(purged)
       this.fired -= purged
     }
   }
 
   protected early(out: Element<WindowResult<K, R>>[]): void {
-    for (let i = this.fired; i < this.starts.length; i++) {
-      const start = this.starts[i]!
-      const pane = this.panes.get(start)!
-      for (const key of pane.dirty) out.push(this.result(key as K, { start, end: start + this.size }, pane.accs.get(key)!, 'early'))
-      pane.dirty.clear()
+    for (let i = this.fired; i < this.ends.length; i++) {
+      const end = this.ends[i]!
+      for (const [start, pane] of this.byEnd.get(end)!) {
+        for (const key of pane.dirty) out.push(this.result(key as K, { start, end }, pane.accs.get(key)!, 'early'))
+        pane.dirty.clear()
+      }
     }
   }
 
   protected save(): unknown {
     return {
-      size: this.size,
       fired: this.fired,
-      panes: this.starts.map((start) => {
-        const pane = this.panes.get(start)!
-        return [start, [...pane.accs].map(([key, acc]) => [key, this.saveAcc(acc)]), [...pane.dirty]]
-      }),
+      ends: this.ends.map((end) => [end, [...this.byEnd.get(end)!].map(([start, pane]) => [start, [...pane.accs].map(([key, acc]) => [key, this.saveAcc(acc)]), [...pane.dirty]])]),
     }
   }
 
   protected load(saved: unknown): void {
-    const state = saved as { size: number; fired: number; panes: Array<[number, Array<[Key, unknown]>, Key[]]> }
-    this.size = state.size
+    const state = saved as { fired: number; ends: Array<[number, Array<[number, Array<[Key, unknown]>, Key[]]>]> }
     this.fired = state.fired
-    this.starts = state.panes.map(([start]) => start)
-    for (const [start, accs, dirty] of state.panes) {
-      this.panes.set(start, { accs: new Map(accs.map(([key, acc]) => [key, this.loadAcc(acc)])), dirty: new Set(dirty) })
+    this.ends = state.ends.map(([end]) => end)
+    for (const [end, panes] of state.ends) {
+      this.byEnd.set(end, new Map(panes.map(([start, accs, dirty]) => [start, { accs: new Map(accs.map(([key, acc]) => [key, this.loadAcc(acc)])), dirty: new Set(dirty) }])))
     }
   }
 
-  /** Keeps `starts` sorted; a window whose time already passed (a late record's) counts among the fired. */
-  private insertStart(start: number, alreadyFired: boolean): void {
-    // Starts arrive nearly in order: search from the end.
-    let i = this.starts.length
-    while (i > 0 && this.starts[i - 1]! > start) i--
-    this.starts.splice(i, 0, start)
+  /** Keeps `ends` sorted; a window whose time already passed (a late record's) counts among the fired. */
+  private insertEnd(end: number, alreadyFired: boolean): void {
+    // Ends arrive nearly in order: search from the back.
+    let i = this.ends.length
+    while (i > 0 && this.ends[i - 1]! > end) i--
+    this.ends.splice(i, 0, end)
     if (alreadyFired) this.fired++
   }
-
 }
 
 interface Session<Acc> {
@@ -245,7 +245,7 @@ class SessionWindows<T, K extends Key, Acc, R> extends WindowTransformer<T, K, A
   protected add(value: T, time: number, out: Element<WindowResult<K, R>>[]): void {
     const { aggregate } = this.options
     const key = this.options.key(value)
-    let window = this.options.window.assign(time)[0]!
+    let window = (this.options.window as WindowAssigner).assign(time)[0]!
     const list = this.sessions.get(key) ?? []
     // Merge every session the new one touches (Flink's MergingWindowSet: overlapping windows merge).
     const merged: Session<Acc>[] = []
