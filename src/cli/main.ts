@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander'
 import { isKooberError } from '../errors.js'
+import { analyticsCommand } from './commands/analytics.js'
 import { consumeCommand } from './commands/consume.js'
 import { infraCommand } from './commands/infra.js'
 import { ingestCommand } from './commands/ingest.js'
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   program.addCommand(produceCommand())
   program.addCommand(consumeCommand())
   program.addCommand(ingestCommand())
+  program.addCommand(analyticsCommand())
   program.addCommand(tablesCommand())
   program.addCommand(webCommand())
   program.addCommand(simulateCommand())

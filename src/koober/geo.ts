@@ -40,3 +40,12 @@ export function cellsIn(bounds: Bounds, max = MAX_VIEW_CELLS): string[] | undefi
   for (let row = row0; row <= row1; row++) for (let col = col0; col <= col1; col++) cells.push(`${row}:${col}`)
   return cells
 }
+
+/** The bounds of a grid cell named as `cellOf` names it. */
+export function boundsOfCell(cell: string): Bounds {
+  const match = /^(-?\d+):(-?\d+)$/.exec(cell)
+  if (!match) throw new Error(`not a grid cell: ${JSON.stringify(cell)}`)
+  const row = Number(match[1])
+  const col = Number(match[2])
+  return { south: row * CELL_DEGREES, west: col * CELL_DEGREES, north: (row + 1) * CELL_DEGREES, east: (col + 1) * CELL_DEGREES }
+}

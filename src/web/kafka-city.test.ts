@@ -20,7 +20,7 @@ if (brokers) {
           // Each server has its own Kafka client and its own city view: they share only the log.
           const log = await openKafkaLog({ brokers, clientId: `koober-web-test-${i}` })
           logs.push(log)
-          for (const topic of ['driver', 'rider', 'rides', 'dead-letters']) await log.ensureTopic(topic, { partitions: KOOBER_TOPICS[topic]!.partitions })
+          for (const topic of ['driver', 'rider', 'rides', 'analytics', 'dead-letters']) await log.ensureTopic(topic, { partitions: KOOBER_TOPICS[topic]!.partitions })
           servers.push(await startWebServer({ log, port: 0, speedMetersPerSecond: 400, tickMs: 100, replayMs: 0 }))
         }
         const connect = async (server: WebServer, role: 'rider' | 'driver'): Promise<TestClient> => {

@@ -213,7 +213,7 @@ describe('web protocol (docs/protocol.md)', () => {
     assert.match(await metric('koober_web_sockets'), /koober_web_sockets\{role="rider"\} \d+/)
     const openapi = (await (await fetch(`${t.server.url}/api/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> }
     assert.match(openapi.openapi, /^3\./)
-    assert.deepEqual(Object.keys(openapi.paths).sort(), ['/api/city', '/api/drivers', '/api/rides/{id}'])
+    assert.deepEqual(Object.keys(openapi.paths).sort(), ['/api/analytics', '/api/analytics/areas', '/api/city', '/api/drivers', '/api/rides/{id}'])
     const city = (await (await fetch(`${t.server.url}/api/city`)).json()) as { sockets: number }
     assert.ok(city.sockets >= 1)
     const drivers = await fetch(`${t.server.url}/api/drivers?south=40.74&west=-74&north=40.78&east=-73.96`)
@@ -222,5 +222,39 @@ describe('web protocol (docs/protocol.md)', () => {
     assert.equal((await fetch(`${t.server.url}/api/drivers?south=40&west=-75&north=41&east=-73`)).status, 400)
     assert.equal((await fetch(`${t.server.url}/api/drivers?south=abc&west=-75&north=41&east=-73`)).status, 400)
     assert.equal((await fetch(`${t.server.url}/api/rides/nope`)).status, 404)
+    assert.equal((await fetch(`${t.server.url}/api/analytics?minutes=7`)).status, 400)
+  })
+
+  it('serves the analytics topic to the dashboard: a series per area, and the newest minute of every area with its cell', async () => {
+    const minute = Date.now() - (Date.now() % 60_000) - 60_000
+    const result = (area: string, requests: number, firing: string) => ({
+      id: `${area}@${minute}-${minute + 60_000}`,
+      area,
+      windowStart: minute,
+      windowEnd: minute + 60_000,
+      minutes: 1,
+      firing,
+      requests,
+      availableDrivers: 2,
+      demandSupply: requests / 2,
+      waitAvgSeconds: null,
+      waitP90Seconds: null,
+      tripsCompleted: 0,
+      tripSecondsAvg: null,
+      tripMetersAvg: null,
+    })
+    // Two firings of one window: the newer wins.
+    for (const r of [result('city', 1, 'early'), result('city', 3, 'on-time'), result('4075:-7399', 3, 'on-time')]) await t.log.append('analytics', [{ key: r.area, value: JSON.stringify(r) }])
+    const deadline = Date.now() + 5000
+    let series: { results: Array<{ requests: number }> } = { results: [] }
+    while (Date.now() < deadline && series.results[0]?.requests !== 3) {
+      await new Promise((r) => setTimeout(r, 100))
+      series = (await (await fetch(`${t.server.url}/api/analytics?area=city`)).json()) as typeof series
+    }
+    assert.deepEqual(series.results.map((r) => r.requests), [3])
+    const areas = (await (await fetch(`${t.server.url}/api/analytics/areas`)).json()) as { areas: Array<{ area: string; demandSupply: number; bounds: { south: number; west: number } }> }
+    assert.equal(areas.areas.length, 1)
+    assert.equal(areas.areas[0]!.demandSupply, 1.5)
+    assert.ok(Math.abs(areas.areas[0]!.bounds.south - 40.75) < 1e-9 && Math.abs(areas.areas[0]!.bounds.west + 73.99) < 1e-9)
   })
 })

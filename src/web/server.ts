@@ -15,6 +15,7 @@ import { Trips } from '../koober/city/trips.js'
 import { CELL_DEGREES, CITY_CENTER, MAX_VIEW_CELLS } from '../koober/geo.js'
 import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type DriverMessage, type RiderMessage, type Role } from '../koober/protocol.js'
 import { createRoutePlanner } from '../koober/routing/planner.js'
+import { AnalyticsFeed, registerAnalyticsApi } from './analytics-feed.js'
 import { registerApi } from './api.js'
 import { CityHub } from './city-hub.js'
 import { Handlers } from './handlers.js'
@@ -191,11 +192,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   })
 
   registerApi(app, { city, metrics, hub })
+  const analytics = new AnalyticsFeed(log, (error) => app.log.warn({ err: error }, 'an analytics record could not be read'))
+  registerAnalyticsApi(app, analytics)
 
   const publicDir = options.publicDir ?? DEFAULT_PUBLIC_DIR
   if (existsSync(publicDir)) {
     await app.register(fastifyStatic, { root: publicDir, prefix: '/static/', index: false })
-    for (const [path, file] of [['/', 'index.html'], ['/rider', 'rider.html'], ['/driver', 'driver.html']] as const) {
+    for (const [path, file] of [['/', 'index.html'], ['/rider', 'rider.html'], ['/driver', 'driver.html'], ['/dashboard', 'dashboard.html']] as const) {
       app.get(path, { schema: { hide: true } }, (_request, reply) => reply.sendFile(file))
     }
   } else {
@@ -219,6 +222,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       await app.close()
       feed.killSwitch.shutdown()
       await feed.result.catch(() => undefined)
+      await analytics.close()
     },
   }
 }

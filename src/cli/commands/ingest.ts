@@ -1,8 +1,8 @@
 import { Command } from 'commander'
 import { runMicroBatches } from '../../ingest/index.js'
 import { createIngestTables, INGEST_GROUP, INGEST_TOPICS, ingestRows } from '../../koober/ingest-job.js'
-import { KOOBER_TOPICS } from '../../koober/topics.js'
-import { cassandraOption, dataDirOption, describeLog, integerArg, kafkaOption, openLogForWriting, openStore, type LogOptions, type StoreOptions } from '../options.js'
+import { cassandraOption, dataDirOption, describeLog, integerArg, kafkaOption, type LogOptions, type StoreOptions } from '../options.js'
+import { runStoreRole } from '../store-role.js'
 
 interface IngestOptions extends LogOptions, StoreOptions {
   once?: boolean
@@ -25,20 +25,10 @@ export function ingestCommand(): Command {
     .addOption(kafkaOption())
     .addOption(cassandraOption())
     .action(async (options: IngestOptions) => {
-      const log = await openLogForWriting(options)
-      const store = await openStore(options, { readOnly: false }).catch(async (err: unknown) => {
-        await log.close()
-        throw err
-      })
-      const stop = new AbortController()
-      const onSignal = (): void => stop.abort()
-      process.once('SIGINT', onSignal)
-      process.once('SIGTERM', onSignal)
-      try {
-        for (const topic of [...INGEST_TOPICS, 'dead-letters']) await log.ensureTopic(topic, { partitions: KOOBER_TOPICS[topic]!.partitions })
+      const totals = await runStoreRole(options, [...INGEST_TOPICS, 'dead-letters'], async (log, store, signal) => {
         await createIngestTables(store)
         process.stderr.write(`ingesting ${INGEST_TOPICS.join(', ')} from ${describeLog(log, options)} into the ${store.backend} store${options.once ? ' (once)' : ''}\n`)
-        const totals = await runMicroBatches({
+        return runMicroBatches({
           log,
           store,
           topics: [...INGEST_TOPICS],
@@ -46,19 +36,14 @@ export function ingestCommand(): Command {
           toRows: ingestRows,
           intervalMs: options.intervalMs,
           maxRecords: options.maxRecords,
-          signal: stop.signal,
+          signal,
           untilCaughtUp: options.once ?? false,
           onBatch: (b) =>
             process.stderr.write(
               `batch: ${b.records} records (${b.bytes} B), ${b.rows} rows, ${b.deadLetters} dead letters, ${b.durationMs} ms, lag ${b.lag}\n`,
             ),
         })
-        process.stdout.write(`${JSON.stringify(totals)}\n`)
-      } finally {
-        process.off('SIGINT', onSignal)
-        process.off('SIGTERM', onSignal)
-        await store.close()
-        await log.close()
-      }
+      })
+      process.stdout.write(`${JSON.stringify(totals)}\n`)
     })
 }

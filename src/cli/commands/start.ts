@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander'
 import { runMicroBatches } from '../../ingest/index.js'
+import { runCityAnalytics } from '../../koober/analytics/index.js'
 import { createIngestTables, INGEST_GROUP, INGEST_TOPICS, ingestRows } from '../../koober/ingest-job.js'
 import { startSimulator, type Simulator } from '../../koober/simulator/index.js'
 import { KOOBER_TOPICS } from '../../koober/topics.js'
@@ -20,7 +21,8 @@ export function startCommand(): Command {
     .summary('run all of Koober on one machine until Ctrl-C')
     .description(
       'run Koober on one machine, in one process: the embedded log (creating Koober\'s topics), the web role (pages, WebSockets, REST API), ' +
-        'the ingestion job into SQLite, and a few simulated drivers and riders so the city is alive. Prints the URL to open. Runs until Ctrl-C.',
+        'the ingestion job into SQLite, the analytics job, and a few simulated drivers and riders so the city is alive. Prints the URL to open. ' +
+        'Runs until Ctrl-C.',
     )
     .addOption(dataDirOption())
     .addOption(new Option('--drivers <n>', 'simulated drivers (0 for none)').env('KOOBER_SIM_DRIVERS').default(8).argParser(integerArg(0, 10_000)))
@@ -32,6 +34,7 @@ export function startCommand(): Command {
     const created: string[] = []
     const stopIngest = new AbortController()
     let ingesting: Promise<unknown> = Promise.resolve()
+    let analyzing: Promise<unknown> = Promise.resolve()
     let store: ReturnType<typeof openSqliteStore> | undefined
     let server: Awaited<ReturnType<typeof startWebServer>> | undefined
     let simulator: Simulator | undefined
@@ -60,6 +63,10 @@ export function startCommand(): Command {
         process.stderr.write(`koober: the ingestion job stopped: ${(error as Error).message}\n`)
       })
       out.write(`  ingest        driver and rider topics into the routes and events tables of ${store.path}\n`)
+      analyzing = runCityAnalytics({ log, store, signal: stopIngest.signal }).catch((error: unknown) => {
+        process.stderr.write(`koober: the analytics job stopped: ${(error as Error).message}\n`)
+      })
+      out.write('  analytics     demand, supply, waits and trips per area and minute, into the analytics table and topic\n')
 
       server = await startWebServer({ log, ...webServerOptions(options) })
       if (options.drivers > 0 || options.ridersPerMinute > 0) {
@@ -82,6 +89,7 @@ export function startCommand(): Command {
       await server?.close().catch(() => undefined)
       stopIngest.abort()
       await ingesting
+      await analyzing
       await store?.close()
       await log.close()
     }

@@ -5,8 +5,8 @@ import { dataDirOption, describeLog, kafkaOption, openLogForWriting, type LogOpt
 import { untilSignal } from '../signals.js'
 import { webOptions, webServerOptions, type WebFlags } from '../web-options.js'
 
-/** Koober's topics the web role writes and reads. */
-export const WEB_TOPICS = ['driver', 'rider', 'rides'] as const
+/** Koober's topics the web role writes and reads (analytics: read, for the dashboard). */
+export const WEB_TOPICS = ['driver', 'rider', 'rides', 'analytics'] as const
 
 export function webCommand(): Command {
   const command = new Command('web')
