@@ -69,7 +69,7 @@ describe('flatMap', () => {
     const outer = probe()
     const inner = probe({ hang: true })
     const { result, killSwitch } = outer.source.flatMap(() => inner.source).runWith(Sink.collect())
-    await sleep(10)
+    await inner.waitOpened()
     killSwitch.shutdown()
     assert.deepEqual(await within(result, 2000), [])
     outer.assertReleased()
@@ -155,7 +155,7 @@ describe('alsoTo', () => {
   it('the kill switch stops the side sink too', async () => {
     const source = probe()
     const { result, killSwitch } = source.source.alsoTo(Sink.ignore()).runWith(Sink.ignore())
-    await sleep(10)
+    await source.waitOpened()
     killSwitch.abort(boom('stop'))
     await assert.rejects(within(result, 2000), /stop/)
     source.assertReleased()

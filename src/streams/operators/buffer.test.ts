@@ -142,7 +142,7 @@ describe('buffer', () => {
   it('the kill switch cancels upstream while the buffer waits on it', async () => {
     const source = probe({ delayMs: 1000 })
     const { result, killSwitch } = source.source.buffer(4).runWith(Sink.collect())
-    await sleep(10)
+    await source.waitOpened()
     killSwitch.abort(new Error('stop'))
     await assert.rejects(within(result, 1000), /stop/)
     source.assertReleased()

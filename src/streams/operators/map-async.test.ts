@@ -125,7 +125,7 @@ for (const ordered of [true, false]) {
       const source = probe()
       const never = deferred<number>()
       const { result, killSwitch } = mapAsync(source.source, 2, () => never.promise).runWith(Sink.collect())
-      await sleep(10)
+      await source.waitOpened()
       killSwitch.shutdown()
       assert.deepEqual(await within(result, 2000), [])
       assert.ok(source.cancelled)

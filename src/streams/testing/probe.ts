@@ -58,6 +58,19 @@ export class ProbeSource {
     return this.liveCancels > 0
   }
 
+  /**
+   * Resolves once a graph has opened this source and its first pull is under
+   * way: what a test waits for before it stops a running graph (a fixed
+   * sleep is too short on a busy machine).
+   */
+  async waitOpened(timeoutMs = 2000): Promise<void> {
+    for (let waited = 0; this.opens === 0; waited += 2) {
+      if (waited >= timeoutMs) throw new Error(`the probe was not opened within ${timeoutMs} ms`)
+      await sleep(2)
+    }
+    await sleep(2)
+  }
+
   /** Opened, and every opened stage has ended (completed, failed or was cancelled). */
   get released(): boolean {
     return this.opens > 0 && this.live === 0
