@@ -1,13 +1,13 @@
 /**
  * Builds the browser pages into dist/public, which the web role serves:
- * the HTML pages at /, /rider and /driver, everything else under /static/.
+ * the HTML pages at /, /rider, /driver and /dashboard, everything else under /static/.
  *
  *   node --import tsx web/build.ts [--out-dir DIR] [--skip-typecheck]
  *
  * It type-checks web/ first (its own tsconfig, with the DOM library the
- * server code must not see), then bundles rider.ts and driver.ts with
- * esbuild and copies the pages, the stylesheet and Leaflet's CSS and marker
- * images beside them.
+ * server code must not see), then bundles rider.ts, driver.ts and
+ * dashboard.ts with esbuild and copies the pages, the stylesheet and
+ * Leaflet's CSS and marker images beside them.
  */
 import { spawnSync } from 'node:child_process'
 import { cpSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
@@ -46,10 +46,10 @@ export async function buildWeb(options: BuildWebOptions = {}): Promise<string[]>
   mkdirSync(outDir, { recursive: true })
 
   await build({
-    entryPoints: { rider: join(WEB_DIR, 'rider.ts'), driver: join(WEB_DIR, 'driver.ts') },
+    entryPoints: { rider: join(WEB_DIR, 'rider.ts'), driver: join(WEB_DIR, 'driver.ts'), dashboard: join(WEB_DIR, 'dashboard.ts') },
     outdir: outDir,
     bundle: true,
-    // Both pages share Leaflet and web/shared: one cached chunk instead of two copies.
+    // The pages share Leaflet and web/shared: one cached chunk instead of a copy each.
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
     format: 'esm',

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core'
-import { buildWeb } from '../../web/build.js'
+import { type Browser, type ConsoleMessage, type Page } from 'playwright-core'
 import { openEmbeddedLog } from '../log/index.js'
 import { KOOBER_TOPICS } from '../koober/topics.js'
 import { startWebServer } from './server.js'
+import { ARTIFACTS, TILES, blockTiles, browserSkip, launchWithPages } from './testing/browser.js'
 
 /*
  * A whole ride in a real browser: a driver page and a rider page, each in its
@@ -18,14 +18,7 @@ import { startWebServer } from './server.js'
  * The browser is Debian's Chromium; playwright-core never downloads one.
  */
 
-const CHROMIUM = '/usr/bin/chromium'
-const REQUIRE_SERVICES = process.env.KOOBER_REQUIRE_SERVICES === '1'
-const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts')
-/** OpenStreetMap's tiles: refused in the test (no network here, and tests must not load a public tile server). */
-const TILES = 'https://tile.openstreetmap.org/'
-
-const skip = existsSync(CHROMIUM) || REQUIRE_SERVICES ? false : `needs Chromium at ${CHROMIUM} (Debian: apt-get install chromium)`
-if (skip) console.error(`SKIPPING the browser end-to-end test: ${skip}`)
+const skip = browserSkip('the browser end-to-end test')
 
 /** Clicks the map `dx`, `dy` pixels from its center (both pages open on the same center and zoom). */
 async function clickMap(page: Page, dx: number, dy: number): Promise<void> {
@@ -38,7 +31,7 @@ const waitFor = (page: Page, selector: string): Promise<void> => page.locator(se
 
 async function openPage(browser: Browser, url: string, problems: string[]): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
-  await context.route(`${TILES}**`, (route) => route.abort('internetdisconnected'))
+  await blockTiles(context)
   const page = await context.newPage()
   page.setDefaultTimeout(20_000)
   const name = new URL(url).pathname
@@ -58,21 +51,11 @@ async function snap(page: Page, name: string): Promise<void> {
 }
 
 test('a whole ride, from request to drop-off, in two browsers', { skip, timeout: 120_000 }, async () => {
-  assert.ok(existsSync(CHROMIUM), `KOOBER_REQUIRE_SERVICES=1, and there is no Chromium at ${CHROMIUM} (Debian: apt-get install chromium)`)
   const dataDir = mkdtempSync(join(tmpdir(), 'koober-e2e-log-'))
-  const publicDir = mkdtempSync(join(tmpdir(), 'koober-e2e-public-'))
-  mkdirSync(ARTIFACTS, { recursive: true })
-  // The pages as they are in web/ now, not whatever dist/public holds (`npm run build` type-checks them).
-  await buildWeb({ outDir: publicDir, typecheck: false })
-
+  const { browser, publicDir } = await launchWithPages()
   const log = await openEmbeddedLog({ dataDir })
-  for (const topic of ['driver', 'rider', 'rides', 'dead-letters']) await log.ensureTopic(topic, { partitions: KOOBER_TOPICS[topic]!.partitions })
+  for (const topic of ['driver', 'rider', 'rides', 'analytics', 'dead-letters']) await log.ensureTopic(topic, { partitions: KOOBER_TOPICS[topic]!.partitions })
   const server = await startWebServer({ log, port: 0, publicDir, speedMetersPerSecond: 400, tickMs: 100 })
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  })
   const problems: string[] = []
   try {
     const home = await openPlain(browser, server.url, problems)
