@@ -28,8 +28,9 @@ describe('Source.tick', () => {
     const values = await within(Source.tick(5, 10, 'tick').take(3).runWith(Sink.collect()).result, 1000)
     assert.deepEqual(values, ['tick', 'tick', 'tick'])
     const at = await arrivals(Source.tick(30, 20, 'x').take(4))
-    assert.ok(at[0]! >= 28, `first tick at ${at[0]} ms`)
-    for (let i = 1; i < at.length; i++) assert.ok(at[i]! - at[i - 1]! >= 15, `tick ${i} came ${at[i]! - at[i - 1]!} ms after the previous`)
+    // Ticks keep a fixed schedule (30 ms, then every 20): none comes before its time. A busy machine can make one
+    // late, and the next then follows sooner than 20 ms, on schedule; so the bound is on the schedule, not the gaps.
+    for (let i = 0; i < at.length; i++) assert.ok(at[i]! >= 30 + 20 * i - 2, `tick ${i} at ${at[i]} ms, before its time ${30 + 20 * i} ms`)
     assert.ok(at[3]! < 1000)
   })
 
