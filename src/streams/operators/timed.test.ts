@@ -99,7 +99,8 @@ describe('throttle', () => {
       out.map((o) => o.element),
       Array.from({ length: 20 }, (_, i) => i + 1),
     )
-    assert.ok(out[4]!.at - out[0]!.at < 30, `the burst took ${out[4]!.at - out[0]!.at} ms`)
+    // The burst needs no token: well under the 50 ms a sixth token takes (the margin is for a busy machine).
+    assert.ok(out[4]!.at - out[0]!.at < 45, `the burst took ${out[4]!.at - out[0]!.at} ms`)
     // 15 elements after the burst at 5 per 50 ms: at least ~150 ms.
     assert.ok(out[19]!.at >= 120, `20 elements took only ${out[19]!.at} ms`)
     // A token bucket: in any stretch of time t, at most the burst (5) plus what t earns (5 per 50 ms) go through.

@@ -39,7 +39,9 @@ describe('Source.tick', () => {
     // four would come at once; skipped, at most one is due at once and the others follow on the schedule.
     const at = await arrivals(Source.tick(0, 20, 'x').take(5), (i) => (i === 0 ? 100 : 0))
     assert.ok(at[1]! >= 95)
-    assert.ok(at[4]! - at[1]! >= 35, `a backlog: ticks 2 to 5 came within ${at[4]! - at[1]!} ms`)
+    // Skipped: the ticks after the stall keep the schedule (due at 120, 140, 160 ms); a backlog would send them all at ~100 ms.
+    // Lower bounds only, so a busy machine (which makes ticks late, never early) cannot fail it.
+    assert.ok(at[4]! >= 150, `a backlog: the fifth tick came at ${at[4]} ms`)
   })
 
   it('the kill switch stops it while it waits for the next tick', async () => {
