@@ -25,8 +25,8 @@ export function startCommand(): Command {
         'Runs until Ctrl-C.',
     )
     .addOption(dataDirOption())
-    .addOption(new Option('--drivers <n>', 'simulated drivers (0 for none)').env('KOOBER_SIM_DRIVERS').default(8).argParser(integerArg(0, 10_000)))
-    .addOption(new Option('--riders-per-minute <n>', 'simulated riders arriving per minute (0 for none)').env('KOOBER_SIM_RIDERS_PER_MINUTE').default(6).argParser(integerArg(0, 60_000)))
+    .addOption(new Option('--drivers <n>', 'simulated drivers (0 for none)').env('KOOBER_SIM_DRIVERS').default(15).argParser(integerArg(0, 10_000)))
+    .addOption(new Option('--riders-per-minute <n>', 'simulated riders arriving per minute (0 for none)').env('KOOBER_SIM_RIDERS_PER_MINUTE').default(3).argParser(integerArg(0, 60_000)))
   for (const option of webOptions()) command.addOption(option)
   return command.action(async (options: StartOptions) => {
     const out = process.stdout
