@@ -42,8 +42,20 @@ if (brokers) {
         rider.send({ type: 'position', position: { lat: 40.752, lon: -73.988 } })
         rider.send({ type: 'request', destination: { lat: 40.76, lon: -73.98 } })
         const seen = (m: { type: string; ride?: { riderId: string; status: string } }): boolean => m.type === 'ride' && m.ride?.riderId === rider.id && m.ride?.status === 'requested'
-        const request = await driverB.next(seen, 20_000, 'the request, on server two')
-        await driverA.next(seen, 20_000, 'the request, on server one')
+        // On a failure, what each server's view of the log holds says where the ride got lost.
+        const diagnose = async (error: unknown): Promise<never> => {
+          const views = await Promise.all(
+            servers.map(async (s) => {
+              const metrics = (await (await fetch(`${s.url}/metrics`)).text()).split('\n').filter((l) => l.startsWith('koober_web_log_'))
+              const city = await (await fetch(`${s.url}/api/city`)).json()
+              return `${s.url}: ${JSON.stringify(city)} ${metrics.join(' ')}`
+            }),
+          )
+          const rides = await logs[0]!.describeTopic('rides')
+          throw new Error(`${(error as Error).message}\n${views.join('\n')}\nrides: ${JSON.stringify(rides.partitions.map((p) => p.endOffset))}`, { cause: error })
+        }
+        const request = await driverB.next(seen, 20_000, 'the request, on server two').catch(diagnose)
+        await driverA.next(seen, 20_000, 'the request, on server one').catch(diagnose)
         driverA.send({ type: 'accept', rideId: request.ride.id })
         driverB.send({ type: 'accept', rideId: request.ride.id })
         const accepted = await rider.next((m) => m.type === 'ride' && m.ride.status === 'accepted', 20_000, 'accepted')

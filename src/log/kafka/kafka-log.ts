@@ -29,6 +29,17 @@ export interface KafkaLogOptions {
   sessionTimeoutMs?: number
 }
 
+/** How often, and how long apart, a topic still being created is described again (about 3 s in all). */
+const TOPIC_SETTLE_ATTEMPTS = 30
+const TOPIC_SETTLE_WAIT_MS = 100
+
+/** Whether a topic's metadata shows every partition, each with a leader. */
+function settled(topic: { partitionsCount: number; partitions: ArrayLike<{ leader: number } | undefined> } | undefined): boolean {
+  if (!topic || topic.partitionsCount === 0 || topic.partitions.length !== topic.partitionsCount) return false
+  for (let i = 0; i < topic.partitions.length; i++) if ((topic.partitions[i]?.leader ?? -1) < 0) return false
+  return true
+}
+
 /** What the log remembers of a topic to check appends without asking the broker each time. */
 interface TopicInfo {
   partitions: number
@@ -187,7 +198,13 @@ export class KafkaLog implements EventLog {
 
   private async topicConfig(name: string): Promise<Required<TopicConfig>> {
     try {
-      const metadata = await this.admin.metadata({ topics: [name] })
+      let metadata = await this.admin.metadata({ topics: [name] })
+      // A topic another client has just created may show up before all its partitions have a leader (or with
+      // fewer of them): its partition count is remembered, so ask again, fresh, until it has settled.
+      for (let attempt = 0; attempt < TOPIC_SETTLE_ATTEMPTS && metadata.topics.has(name) && !settled(metadata.topics.get(name)); attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, TOPIC_SETTLE_WAIT_MS))
+        metadata = await this.admin.metadata({ topics: [name], forceUpdate: true })
+      }
       const topic = metadata.topics.get(name)
       if (!topic) throw kooberError('KOOBER_LOG_UNKNOWN_TOPIC', `unknown topic ${JSON.stringify(name)} on Kafka at ${this.brokers.join(',')}`)
       const [described] = await this.admin.describeConfigs({
