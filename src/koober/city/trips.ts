@@ -67,7 +67,7 @@ export class Trips {
     } else if ((ride.status === 'cancelled' || ride.status === 'completed') && trip?.ride.id === ride.id) {
       this.trips.delete(driverId)
       const position = this.options.city.driver(driverId)?.position ?? ride.destination
-      if (this.options.drivesHere(driverId)) void this.write(() => this.options.writer.driver({ driverId, position, status: 'available', time: Date.now() }))
+      void this.write(() => this.options.writer.driver({ driverId, position, status: 'available', time: Date.now() }))
     }
   }
 

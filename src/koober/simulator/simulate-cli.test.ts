@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { startTestServer, type TestServer } from './testing/test-server.js'
+import { startTestServer, type TestServer } from '../../web/testing/web-fixture.js'
 
 const MAIN = fileURLToPath(new URL('../../cli/main.ts', import.meta.url))
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { CITY_CENTER } from '../geo.js'
 import { boundsAround, connect, startSimulator, type Simulator, type SimulatorCounters } from './index.js'
-import { startTestServer, type TestServer } from './testing/test-server.js'
+import { startTestServer, type TestServer } from '../../web/testing/web-fixture.js'
 
 /** A 1.6 km square in Midtown: every driver sees every request, so rides are quick to match. */
 const MIDTOWN = boundsAround(CITY_CENTER, 800)

@@ -6,14 +6,23 @@ import { KOOBER_TOPICS } from '../../koober/topics.js'
 import { openEmbeddedLog, type EmbeddedLog } from '../../log/index.js'
 import { startWebServer, type WebServer, type WebServerOptions } from '../server.js'
 
-/** A web server on a fresh embedded log in a temp dir, with fast cars. */
-export async function startTestServer(options: Partial<WebServerOptions> = {}): Promise<{ server: WebServer; log: EmbeddedLog; close(): Promise<void> }> {
+export interface TestServer {
+  server: WebServer
+  /** The server's address (as `server.url`). */
+  url: string
+  log: EmbeddedLog
+  close(): Promise<void>
+}
+
+/** A web server on a fresh embedded log in a temp dir, with fast cars (400 m/s, a step every 100 ms): rides end in seconds. */
+export async function startTestServer(options: Partial<WebServerOptions> = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'koober-web-'))
   const log = await openEmbeddedLog({ dataDir })
   for (const [topic, config] of Object.entries(KOOBER_TOPICS)) await log.ensureTopic(topic, { partitions: config.partitions })
   const server = await startWebServer({ log, port: 0, speedMetersPerSecond: 400, tickMs: 100, ...options })
   return {
     server,
+    url: server.url,
     log,
     async close() {
       await server.close()
