@@ -1,7 +1,9 @@
 import { kooberError } from '../errors.js'
 import type { Consumer, EventLog, LogRecord } from '../log/index.js'
-import { DONE, Sink, Source, type Pulled } from '../streams/index.js'
+import { DONE, Source, type Pulled, type Sink } from '../streams/index.js'
 import type { CheckpointStorage } from './checkpoint-storage.js'
+import { runPartitionedJob } from './partitioned-log-job.js'
+import { resultsSink } from './results-sink.js'
 import type { Checkpoint, Element } from './elements.js'
 import { barrier, TICK, type Barrier, type Tick } from './watermarks.js'
 
@@ -33,6 +35,14 @@ export interface LogJobOptions<T, Out> {
   signal?: AbortSignal
   /** A bounded run: stop once every partition is read to where it ended at the start (after a last checkpoint). */
   untilCaughtUp?: boolean
+  /**
+   * Where state lives. `job` (the default): one dataflow over every partition,
+   * one checkpoint; one copy of the job at a time. `partition`: one dataflow
+   * per partition, each with its own state and checkpoint, so several copies
+   * in one consumer group split the partitions and take over each other's
+   * (every key's records must be in one partition). See `runPartitionedJob`.
+   */
+  scope?: 'job' | 'partition'
 }
 
 export interface JobContext {
@@ -58,8 +68,9 @@ export interface LogJobTotals {
  * offsets, so every record affects the state exactly once; results written
  * after the checkpoint are written again with the same ids, and overwrite.
  *
- * One copy per job for now: the checkpoint covers the partitions the copy
- * holds, so copies that split partitions need per-partition state (to come).
+ * With the default `scope: 'job'`, one copy per job: its checkpoint covers
+ * every partition it holds. With `scope: 'partition'`, each partition's
+ * state is its own, and copies of the job in one group share the work.
  *
  * @example
  * ```ts
@@ -77,6 +88,11 @@ export async function runLogJob<T, Out>(options: LogJobOptions<T, Out>): Promise
   const consumer = await log.consumer({ topics: options.topics, group: name, from: 'earliest', maxPollRecords: 2000 })
   const totals: LogJobTotals = { records: 0, invalid: 0, results: 0, late: 0, checkpoints: 0 }
   try {
+    if (options.scope === 'partition') {
+      if (restored) throw kooberError('KOOBER_ANALYTICS_CHECKPOINT', `${name} has a checkpoint of the whole job (scope job): it cannot resume with state per partition`)
+      await runPartitionedJob(options, consumer, totals, intervalMs, tickMs)
+      return totals
+    }
     if (restored) {
       const held = new Set(consumer.assignment().map((tp) => `${tp.topic}/${tp.partition}`))
       for (const at of restored.offsets) {
@@ -165,30 +181,12 @@ function source<T, Out>(
   })
 }
 
-/** Writes results a chunk at a time; at a barrier, writes what came before it, then saves the checkpoint, then commits its offsets (for lag). */
+/** At a barrier, once what came before it is written: the checkpoint is saved, then its offsets committed (for lag). */
 function sink<T, Out>(consumer: Consumer, options: LogJobOptions<T, Out>, totals: LogJobTotals): Sink<Element<Out>, void> {
-  return Sink.forEachChunk(async (chunk: readonly Element<Out>[]) => {
-    let pending: Out[] = []
-    const flush = async (): Promise<void> => {
-      if (pending.length === 0) return
-      const batch = pending
-      pending = []
-      await options.write(batch)
-      totals.results += batch.length
-    }
-    for (const element of chunk) {
-      if (element.kind === 'record') pending.push(element.value)
-      else if (element.kind === 'late') {
-        totals.late++
-        options.onLate?.(element.value, element.time)
-      } else if (element.kind === 'barrier') {
-        await flush()
-        await options.checkpoints.save(options.name, element.checkpoint)
-        totals.checkpoints++
-        options.onCheckpoint?.(element.checkpoint)
-        await consumer.commit(element.checkpoint.offsets)
-      }
-    }
-    await flush()
+  return resultsSink(options, totals, async (checkpoint) => {
+    await options.checkpoints.save(options.name, checkpoint)
+    totals.checkpoints++
+    options.onCheckpoint?.(checkpoint)
+    await consumer.commit(checkpoint.offsets)
   })
 }

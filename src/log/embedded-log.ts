@@ -386,8 +386,9 @@ export class EmbeddedLog implements EventLog, ConsumerHost {
     this.closed = true
     if (this.retentionTimer) clearInterval(this.retentionTimer)
     while (this.flushing) await this.flushing
-    for (const consumer of [...this.consumers]) await consumer.close()
+    // The groups go first: consumers closing with the log leave no one to rebalance.
     this.groups.close()
+    for (const consumer of [...this.consumers]) await consumer.close()
     await this.closePartitions()
     this.lock?.release()
   }

@@ -2,7 +2,7 @@ import { createWriteStream, existsSync } from 'node:fs'
 import { once } from 'node:events'
 import { Command } from 'commander'
 import { kooberError } from '../../errors.js'
-import { ANALYTICS_TOPICS, cityAnalytics, decodeCityRecord, runCityAnalytics, toAnalyticsResult, type CityInput } from '../../koober/analytics/index.js'
+import { ANALYTICS_TOPICS, cityAnalytics, decodeCityRecord, FACTS_TOPIC, runCityAnalytics, toAnalyticsResult, type CityInput } from '../../koober/analytics/index.js'
 import { fileLines, Sink } from '../../streams/index.js'
 import { cassandraOption, dataDirOption, describeLog, kafkaOption, type LogOptions, type StoreOptions } from '../options.js'
 import { runStoreRole } from '../store-role.js'
@@ -17,17 +17,19 @@ export function analyticsCommand(): Command {
     .description(
       "Koober's analytics job: from the driver and rides topics, per area and citywide, in 1-minute windows (and the pickup wait in 5-minute " +
         'sliding windows): ride requests, available drivers and their ratio, the pickup wait (mean, 90th percentile), trips completed with their ' +
-        'duration and distance. Results go to the analytics table and topic; state is checkpointed into the store, so a restart resumes exactly ' +
-        'where the last checkpoint left off. Runs until Ctrl-C, or with --once to the end of the log.',
+        'duration and distance. Results go to the analytics table and topic. It runs as two jobs, facts (into the analytics-facts topic, keyed ' +
+        'by area) and windows, each with state per partition checkpointed into the store: a restart resumes exactly where the last checkpoints ' +
+        'left off, and several copies (on Kafka) split the partitions and take over those of a copy that stops. Runs until Ctrl-C, or with ' +
+        '--once to the end of the log.',
     )
     .option('--once', 'process what the log holds now, fire every window, and exit')
     .addOption(dataDirOption())
     .addOption(kafkaOption())
     .addOption(cassandraOption())
     .action(async (options: AnalyticsOptions) => {
-      const totals = await runStoreRole(options, [...ANALYTICS_TOPICS, 'analytics', 'dead-letters'], async (log, store, signal) => {
+      const totals = await runStoreRole(options, [...ANALYTICS_TOPICS, FACTS_TOPIC, 'analytics', 'dead-letters'], async (log, store, signal) => {
         process.stderr.write(`analytics: ${ANALYTICS_TOPICS.join(', ')} from ${describeLog(log, options)} into the ${store.backend} store and the analytics topic${options.once ? ' (once)' : ''}\n`)
-        return runCityAnalytics({ log, store, signal, untilCaughtUp: options.once ?? false, onCheckpoint: (id) => process.stderr.write(`checkpoint ${id}\n`) })
+        return runCityAnalytics({ log, store, signal, untilCaughtUp: options.once ?? false, onCheckpoint: checkpointReport() })
       })
       process.stdout.write(`${JSON.stringify(totals)}\n`)
     })
@@ -46,7 +48,7 @@ export function analyticsCommand(): Command {
       let line = 0
       const input = fileLines(options.input).map((text): CityInput => {
         line++
-        let record: { topic?: unknown; partition?: unknown; value?: unknown }
+        let record: { topic?: unknown; partition?: unknown; offset?: unknown; value?: unknown }
         try {
           record = JSON.parse(text) as typeof record
         } catch (err) {
@@ -56,7 +58,7 @@ export function analyticsCommand(): Command {
           throw kooberError('KOOBER_CLI_INPUT', `${options.input}:${line}: expected {"topic": "driver"|"rides", "value": "<event JSON>", ...} as koober consume prints`)
         }
         try {
-          return decodeCityRecord(record.topic, record.value, `${record.topic}/${String(record.partition ?? 0)}`)
+          return decodeCityRecord(record.topic, record.value, `${record.topic}/${String(record.partition ?? 0)}`, typeof record.offset === 'number' ? record.offset : line)
         } catch (err) {
           throw kooberError('KOOBER_CLI_INPUT', `${options.input}:${line}: ${(err as Error).message}`)
         }
@@ -78,4 +80,16 @@ export function analyticsCommand(): Command {
       process.stderr.write(`analytics run: ${line} events, ${finals.size} results to ${options.output}${counted > 0 ? `, ${counted} facts later than the allowed lateness` : ''}\n`)
     })
   return command
+}
+
+/** One line a minute at most: each partition of each job checkpoints every 10 s. */
+function checkpointReport(): (job: string, partition: string, id: number) => void {
+  const latest = new Map<string, number>()
+  let toldAt = 0
+  return (job, partition, id) => {
+    latest.set(`${job} ${partition}`, id)
+    if (Date.now() - toldAt < 60_000) return
+    toldAt = Date.now()
+    process.stderr.write(`analytics: ${latest.size} partitions checkpointed (${[...latest].map(([at, n]) => `${at.split(' ')[1]}#${n}`).join(' ')})\n`)
+  }
 }
