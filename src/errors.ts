@@ -56,6 +56,14 @@ const codes = {
   KOOBER_ANALYTICS_CHECKPOINT: 'A checkpoint could not be read or does not fit the job',
   KOOBER_CLI_USAGE: 'Wrong usage',
   KOOBER_CLI_INPUT: 'Invalid input',
+  KOOBER_FORECAST_NO_DATA: 'Not enough data for a forecast',
+  KOOBER_FORECAST_INVALID_DATA: 'Invalid features or targets for a forecasting model',
+  KOOBER_FORECAST_COLUMNS: 'The features lack the columns a forecasting model needs',
+  KOOBER_FORECAST_SAVED_MODEL: 'A saved forecasting model is corrupt or of another algorithm',
+  KOOBER_FORECAST_UNKNOWN_ALGORITHM: 'Unknown forecasting algorithm',
+  KOOBER_FORECAST_NO_MODEL: 'No forecasting model has been trained yet',
+  KOOBER_IMPORT_FORMAT: 'A file is in no format this importer reads',
+  KOOBER_IMPORT_IO: 'An input file cannot be read',
 } as const
 
 export type ErrorCode = keyof typeof codes

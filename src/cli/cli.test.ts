@@ -1,45 +1,20 @@
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import type { ChildProcessWithoutNullStreams } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import { openEmbeddedLog, partitionForKey } from '../log/index.js'
+import { runCli as runCliProcess, spawnCli as spawnCliProcess, type CliResult } from './testing/run-cli.js'
 
-const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url))
 const root = mkdtempSync(join(tmpdir(), 'koober-cli-'))
 after(() => rmSync(root, { recursive: true, force: true }))
 
 let dirs = 0
 const freshDir = (): string => join(root, `d${dirs++}`)
 
-function spawnCli(args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...process.env, ...env } })
-  // Decode as a stream: a chunk may end inside a multi-byte character.
-  child.stdout.setEncoding('utf8')
-  child.stderr.setEncoding('utf8')
-  return child
-}
-
-interface Result {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-function runCli(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawnCli(args, options.env)
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: string) => (stdout += d))
-    child.stderr.on('data', (d: string) => (stderr += d))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end(options.input ?? '')
-  })
-}
+const spawnCli = (args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams => spawnCliProcess(args, { env })
+const runCli = (args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<CliResult> => runCliProcess(args, options)
 
 const jsonLines = (text: string): Array<Record<string, unknown>> =>
   text

@@ -3,44 +3,21 @@
  * a temporary data directory, through the real CLI (`node --import tsx src/cli/main.ts`).
  */
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import { openEmbeddedLog } from '../log/index.js'
+import { runCli as runCliProcess, type CliResult } from './testing/run-cli.js'
 
-const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url))
 const root = mkdtempSync(join(tmpdir(), 'koober-cli-ingest-'))
 after(() => rmSync(root, { recursive: true, force: true }))
 
 let dirs = 0
 const freshDir = (): string => join(root, `d${dirs++}`)
 
-interface Result {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-function runCli(args: string[]): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    // SQLite and the embedded log, whatever the environment says.
-    const env = { ...process.env }
-    delete env.KOOBER_CASSANDRA
-    delete env.KOOBER_KAFKA
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8')
-    child.stderr.setEncoding('utf8')
-    child.stdout.on('data', (d: string) => (stdout += d))
-    child.stderr.on('data', (d: string) => (stderr += d))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
-}
+/** SQLite and the embedded log, whatever the environment says. */
+const runCli = (args: string[]): Promise<CliResult> => runCliProcess(args, { local: true })
 
 const lines = (text: string): string[] => text.split('\n').filter((l) => l.length > 0)
 
@@ -72,13 +49,13 @@ describe('koober ingest --once and koober tables', () => {
     const totals = JSON.parse(ingested.stdout) as { batches: number }
     assert.deepEqual(totals, { batches: totals.batches, records: 56, rows: 110, deadLetters: 1 })
     assert.ok(totals.batches >= 6, `batches of at most 10 records, got ${totals.batches}`)
-    assert.match(ingested.stderr, /ingesting driver, rider from .* into the sqlite store \(once\)/)
+    assert.match(ingested.stderr, /ingesting driver, rider, rides from .* into the sqlite store \(once\)/)
     assert.match(ingested.stderr, /batch: \d+ records \(\d+ B\), \d+ rows, \d+ dead letters, \d+ ms, lag \d+/)
     assert.match(ingested.stderr, /1 dead letters/)
 
     const listed = await runCli(['tables', 'list', '--data-dir', dir])
     assert.equal(listed.code, 0, listed.stderr)
-    assert.deepEqual(lines(listed.stdout).sort(), ['events', 'routes'])
+    assert.deepEqual(lines(listed.stdout).sort(), ['events', 'pickups', 'routes'])
 
     const events = await runCli(['tables', 'count', 'events', '--data-dir', dir])
     assert.equal(events.stdout, '55\n', events.stderr)

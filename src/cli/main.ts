@@ -2,6 +2,9 @@ import { Command, CommanderError } from 'commander'
 import { isKooberError } from '../errors.js'
 import { analyticsCommand } from './commands/analytics.js'
 import { consumeCommand } from './commands/consume.js'
+import { demoDataCommand } from './commands/demo-data.js'
+import { forecastCommand } from './commands/forecast.js'
+import { importCommand } from './commands/import.js'
 import { infraCommand } from './commands/infra.js'
 import { ingestCommand } from './commands/ingest.js'
 import { produceCommand } from './commands/produce.js'
@@ -22,6 +25,9 @@ export function buildProgram(): Command {
   program.addCommand(produceCommand())
   program.addCommand(consumeCommand())
   program.addCommand(ingestCommand())
+  program.addCommand(importCommand())
+  program.addCommand(demoDataCommand())
+  program.addCommand(forecastCommand())
   program.addCommand(analyticsCommand())
   program.addCommand(tablesCommand())
   program.addCommand(webCommand())

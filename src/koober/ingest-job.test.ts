@@ -123,6 +123,36 @@ describe('runMicroBatches', () => {
     }
   })
 
+  it('turns requested rides into pickups, once each however often they are replayed', async () => {
+    const s = await setup()
+    try {
+      const noon = Date.parse('2024-05-01T16:00:00Z') // noon in New York
+      const ride = (rideId: string, status: string, time: number, pickup = { lat: 40.75, lon: -73.99 }): string =>
+        JSON.stringify({ rideId, riderId: `rider-${rideId}`, status, pickup, destination: { lat: 40.71, lon: -74.0 }, time, ...(status === 'requested' ? {} : { driverId: 'd1' }) })
+      await s.log.append('rides', [
+        { key: 'r1', value: ride('r1', 'requested', noon + 1_000, { lat: 40.7512, lon: -73.9901 }) },
+        { key: 'r1', value: ride('r1', 'accepted', noon + 2_000) },
+        { key: 'r2', value: ride('r2', 'requested', noon + 3_000, { lat: 40.7705, lon: -73.9602 }) },
+        { key: 'r3', value: JSON.stringify({ rideId: 'r3', status: 'requested', time: noon + 4_000 }) },
+      ])
+      const ingest = (group: string): Promise<unknown> => runMicroBatches(options(s, { topics: [...INGEST_TOPICS], toRows: ingestRows, group }))
+      assert.deepEqual(await ingest('g'), { batches: 1, records: 4, rows: 5, deadLetters: 1 })
+      const pickups = (await s.store.scan('pickups')).rows.sort((a, b) => Number(a.time) - Number(b.time))
+      assert.deepEqual(pickups, [
+        { day: '2024-05-01', time: noon + 1_000, id: 'ride:r1', lat: 40.7512, lng: -73.9901 },
+        { day: '2024-05-01', time: noon + 3_000, id: 'ride:r2', lat: 40.7705, lng: -73.9602 },
+      ])
+      assert.equal(await s.store.count('events'), 3, 'every valid ride step is archived')
+      const [letter] = await readTopic(s.log, 'dead-letters')
+      assert.match(String((JSON.parse(letter!.value.toString('utf8')) as { reason: string }).reason), /^not a rides event: /)
+      // Another group reads the topic again: the same rows, not new ones.
+      await ingest('replay')
+      assert.equal(await s.store.count('pickups'), 2)
+    } finally {
+      await s.close()
+    }
+  })
+
   it('cuts batches at maxRecords and reports records, bytes, rows and lag', async () => {
     const s = await setup()
     try {

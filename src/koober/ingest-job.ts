@@ -2,15 +2,20 @@ import type { TableRow } from '../ingest/index.js'
 import type { LogRecord } from '../log/index.js'
 import type { Store, TableSchema } from '../store/index.js'
 import { parseEvent } from './events.js'
+import { PICKUPS_TABLE, pickupRow } from './forecast/pickup-tables.js'
 
 /*
  * Koober's ingestion job, as the original KafkaToCassandra: the `driver` and
  * `rider` topics into `routes` (one row per position update, per driver or
  * rider, in time order) and the raw `events` archive. Both tables key their
  * rows by the record's place in the log, so a replayed batch overwrites itself.
+ *
+ * Live rides count as demand too: each `requested` step of the `rides` topic
+ * becomes a row of the forecast's `pickups` table (where and when the rider
+ * asked), keyed by the ride id, so a replay overwrites it as well.
  */
 
-export const INGEST_TOPICS = ['driver', 'rider'] as const
+export const INGEST_TOPICS = ['driver', 'rider', 'rides'] as const
 export const INGEST_GROUP = 'koober-ingest'
 
 export const ROUTES_TABLE: TableSchema = {
@@ -40,6 +45,7 @@ export const EVENTS_TABLE: TableSchema = {
 export async function createIngestTables(store: Store): Promise<void> {
   await store.createTable(ROUTES_TABLE)
   await store.createTable(EVENTS_TABLE)
+  await store.createTable(PICKUPS_TABLE)
 }
 
 /** The rows of one record; an invalid event throws (and becomes a dead letter). */
@@ -89,6 +95,11 @@ export function ingestRows(record: LogRecord): TableRow[] {
         },
       },
     ]
+  }
+  if (record.topic === 'rides') {
+    const event = parseEvent('rides', value)
+    if (event.status !== 'requested') return [archive]
+    return [archive, { table: 'pickups', row: pickupRow({ time: event.time, lat: event.pickup.lat, lng: event.pickup.lon }, `ride:${event.rideId}`) }]
   }
   return [archive]
 }

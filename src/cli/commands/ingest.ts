@@ -12,9 +12,9 @@ interface IngestOptions extends LogOptions, StoreOptions {
 
 export function ingestCommand(): Command {
   return new Command('ingest')
-    .summary('save the driver and rider topics into the routes and events tables')
+    .summary('save the driver, rider and rides topics into the routes, events and pickups tables')
     .description(
-      'Koober\'s ingestion job: micro-batches from the driver and rider topics into the routes and events tables, ' +
+      'Koober\'s ingestion job: micro-batches from the driver, rider and rides topics into the routes and events tables (and each ride request into the pickups table, for the forecast), ' +
         'committing offsets only after each write. Invalid events go to the dead-letters topic. Runs until Ctrl-C, or with --once ' +
         'until everything in the log when it started is saved.',
     )

@@ -62,7 +62,7 @@ export function startCommand(): Command {
       }).catch((error: unknown) => {
         process.stderr.write(`koober: the ingestion job stopped: ${(error as Error).message}\n`)
       })
-      out.write(`  ingest        driver and rider topics into the routes and events tables of ${store.path}\n`)
+      out.write(`  ingest        driver, rider and rides topics into the routes, events and pickups tables of ${store.path}\n`)
       analyzing = runCityAnalytics({ log, store, signal: stopIngest.signal }).catch((error: unknown) => {
         process.stderr.write(`koober: the analytics job stopped: ${(error as Error).message}\n`)
       })
