@@ -45,8 +45,16 @@ interface Lane<T> {
 export async function runPartitionedJob<T, Out>(options: LogJobOptions<T, Out>, consumer: Consumer, totals: LogJobTotals, intervalMs: number, tickMs: number): Promise<void> {
   const lanes = new Map<string, Lane<T>>()
   const events: Array<{ assigned: TopicPartition[]; revoked: TopicPartition[] }> = []
-  consumer.onRebalance((event) => events.push(event))
   const keyOf = (tp: TopicPartition): string => `${tp.topic}/${tp.partition}`
+  consumer.onRebalance((event) => {
+    // A rebalance comes when it comes (on Kafka, while the loop waits on a poll or a lane): a lost partition may be
+    // another copy's already, so its lane saves nothing from now on; it is stopped once the loop gets to it.
+    for (const tp of event.revoked) {
+      const lane = lanes.get(keyOf(tp))
+      if (lane) lane.stopped = true
+    }
+    events.push(event)
+  })
   let failure: { error: unknown } | undefined
   const ends = options.untilCaughtUp ? await endOffsets(options, consumer) : undefined
 
@@ -160,13 +168,26 @@ async function endOffsets<T, Out>(options: LogJobOptions<T, Out>, consumer: Cons
   return ends
 }
 
-/** At a lane's barrier, once what came before it is written: the partition's checkpoint is saved, then its offset committed; nothing once the lane has stopped. */
+/**
+ * At a lane's barrier, once what came before it is written: the partition's
+ * checkpoint is saved, then its offset committed to the group; nothing once
+ * the lane has stopped.
+ */
 function laneSink<T, Out>(lane: Lane<T>, consumer: Consumer, options: LogJobOptions<T, Out>, totals: LogJobTotals): Sink<Element<Out>, void> {
+  let committing: Promise<void> | undefined
   return resultsSink(options, totals, async (checkpoint) => {
     if (lane.stopped) return
     await options.checkpoints.save(partitionCheckpointKey(options.name, lane.tp), checkpoint)
     totals.checkpoints++
     options.onCheckpoint?.(checkpoint)
-    if (!lane.stopped) await consumer.commit(checkpoint.offsets).catch((err: unknown) => (lane.stopped ? undefined : Promise.reject(err)))
+    // The group's offsets only show lag: a lane resumes from its checkpoint, just saved. On Kafka a commit during a
+    // rebalance waits for the group to settle (up to the rebalance timeout) or is refused (ILLEGAL_GENERATION), even
+    // for a partition this copy keeps: it must neither hold the lane back nor fail it. A later barrier's commit catches up.
+    if (!lane.stopped && !committing) {
+      committing = consumer
+        .commit(checkpoint.offsets)
+        .catch(() => undefined)
+        .finally(() => (committing = undefined))
+    }
   })
 }

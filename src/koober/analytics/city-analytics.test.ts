@@ -11,9 +11,11 @@ import { cellOf } from '../geo.js'
 import { KOOBER_TOPICS } from '../topics.js'
 import { partitionCheckpointKey, storeCheckpoints } from '../../analytics/index.js'
 import type { EventLog } from '../../log/index.js'
-import type { Store } from '../../store/index.js'
+import type { Row } from '../../store/index.js'
 import { ANALYTICS_TABLE, ANALYTICS_TOPICS, cityAnalytics, CITYWIDE, FACTS_JOB, FACTS_TOPIC, runCityAnalytics, toAnalyticsResult, WINDOWS_JOB, type AnalyticsResult } from './city-analytics.js'
 import type { CityInput } from './city-facts.js'
+import { analyticsTable } from '../testing/analytics-table.js'
+import { appendCity as appendCityEvents, busyCity, ensureKooberTopics } from '../testing/busy-city.js'
 
 const root = mkdtempSync(join(tmpdir(), 'koober-city-analytics-'))
 after(() => rmSync(root, { recursive: true, force: true }))
@@ -108,33 +110,19 @@ describe("Koober's analytics", () => {
   })
 
   it('two copies in one group split both jobs’ partitions, and end with the results of one copy', { timeout: 120_000 }, async () => {
-    const city = busyCity(60)
+    const city = busyCity(60, { start: T0 })
     const appendCity = async (log: EventLog): Promise<void> => {
-      for (const [topic, config] of Object.entries(KOOBER_TOPICS)) await log.ensureTopic(topic, { partitions: config.partitions })
-      for (const e of city) {
-        const key = e.topic === 'rides' ? (e.event as RideEvent).rideId : (e.event as DriverEvent).driverId
-        await log.append(e.topic, [{ key, value: JSON.stringify(e.event), timestamp: e.event.time }])
-      }
-    }
-    const tableOf = async (store: Store): Promise<Map<string, unknown>> => {
-      const rows = new Map<string, unknown>()
-      for (let page: string | undefined, first = true; first || page; first = false) {
-        const result = await store.scan(ANALYTICS_TABLE.name, { limit: 1000, ...(page ? { page } : {}) })
-        // Sketches merged in another order differ in the last bits of a quantile.
-        const rounded = (row: Record<string, unknown>) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' ? Number(v.toPrecision(10)) : v]))
-        for (const row of result.rows) rows.set(row.id as string, { ...rounded(row), firing: undefined })
-        page = result.nextPage
-      }
-      return rows
+      await ensureKooberTopics(log)
+      await appendCityEvents(log, city)
     }
 
     const oneLog = await openEmbeddedLog({ dataDir: join(root, 'one') })
     const oneStore = openSqliteStore({ dataDir: join(root, 'one') })
-    let want: Map<string, unknown>
+    let want: Map<string, Row>
     try {
       await appendCity(oneLog)
       await runCityAnalytics({ log: oneLog, store: oneStore, untilCaughtUp: true })
-      want = await tableOf(oneStore)
+      want = await analyticsTable(oneStore)
     } finally {
       await oneStore.close()
       await oneLog.close()
@@ -173,7 +161,7 @@ describe("Koober's analytics", () => {
       }
       // The windows still open fire at the end of a bounded run.
       await runCityAnalytics({ log, store, untilCaughtUp: true })
-      const got = await tableOf(store)
+      const got = await analyticsTable(store)
       assert.equal(got.size, want.size)
       for (const [id, row] of want) assert.deepEqual(got.get(id), row, id)
     } finally {
@@ -182,22 +170,3 @@ describe("Koober's analytics", () => {
     }
   })
 })
-
-/** `rides` rides over half an hour across the city, each requested, picked up and completed, and 12 drivers telling they are free every 20 s. */
-function busyCity(rides: number): Array<{ topic: 'driver' | 'rides'; event: DriverEvent | RideEvent }> {
-  const out: Array<{ topic: 'driver' | 'rides'; event: DriverEvent | RideEvent }> = []
-  const places = [A, B, { lat: 40.7306, lon: -73.9866 }, { lat: 40.7831, lon: -73.9712 }]
-  for (let i = 0; i < rides; i++) {
-    const pickup = places[i % places.length]!
-    const destination = places[(i + 1) % places.length]!
-    const at = T0 + i * 30_000
-    const base = { rideId: `r${i}`, riderId: `rider-${i}`, pickup, destination }
-    out.push({ topic: 'rides', event: { ...base, status: 'requested', time: at } })
-    out.push({ topic: 'rides', event: { ...base, status: 'pickedUp', driverId: `d${i % 12}`, route: [[pickup.lat, pickup.lon], [destination.lat, destination.lon]], time: at + 60_000 + (i % 7) * 10_000 } })
-    out.push({ topic: 'rides', event: { ...base, status: 'completed', driverId: `d${i % 12}`, time: at + 300_000 + (i % 5) * 30_000 } })
-  }
-  for (let t = T0; t < T0 + rides * 30_000; t += 20_000) {
-    for (let d = 0; d < 12; d++) out.push({ topic: 'driver', event: { driverId: `d${d}`, position: places[d % places.length]!, status: 'available', time: t + d * 100 } })
-  }
-  return out.sort((a, b) => a.event.time - b.event.time)
-}
