@@ -20,6 +20,8 @@ export function buildProgram(): Command {
     .description('Koober: a real-time ride-hailing data pipeline on an embedded log (or Apache Kafka)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
+    // A command's flags come before its subcommand's (koober forecast and koober forecast train both take --data-dir).
+    .enablePositionalOptions()
   program.addCommand(startCommand())
   program.addCommand(topicsCommand())
   program.addCommand(produceCommand())

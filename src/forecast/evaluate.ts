@@ -44,6 +44,8 @@ export interface EvaluateOptions {
   /** Hourly weather covering both periods; without it the weather columns are left out. */
   weather?: readonly WeatherHour[]
   places: PlacesSpec
+  /** Places already fitted to the training pickups (two questions of one version share them); default: fitted here. */
+  fittedPlaces?: Places
   /** The models to compare, by name (the baselines are trainers too). */
   trainers: Readonly<Record<string, Trainer>>
   /** Options for some trainers, by name. */
@@ -72,6 +74,8 @@ export interface Evaluation {
   skipped: Record<string, string>
   /** The model with the lowest RMSE. */
   best: string
+  /** The places and the trained models, to serve (not part of the printed evaluation). */
+  trained: { places: Places; models: Record<string, Model>; columns: readonly string[] }
 }
 
 /** The least training either question needs: every slot of the week once, so each baseline has something to go on. */
@@ -106,19 +110,14 @@ export function evaluate(options: EvaluateOptions): Evaluation {
   if (trainPickups.length === 0) throw kooberError('KOOBER_FORECAST_NO_DATA', `no pickups in the training period ${span(train)}`)
   if (testPickups.length === 0) throw kooberError('KOOBER_FORECAST_NO_DATA', `no pickups in the test period ${span(test)}`)
 
-  progress(`fitting ${describePlacesSpec(options.places)} places to ${trainPickups.length.toLocaleString('en-US')} training pickups`)
-  const places = fitPlaces(options.places, trainPickups, {
-    seed: options.seed ?? 1,
-    onIteration: (iteration, moved) => {
-      if (iteration % 10 === 0) progress(`  k-means iteration ${iteration}: ${moved.toLocaleString('en-US')} pickups changed place`)
-    },
-  })
+  const places = options.fittedPlaces ?? fitTrainingPlaces(options.places, trainPickups, options.seed ?? 1, progress)
   const calendar = slotCalendar(timeZone)
   const weather = options.weather ? weatherIndex(options.weather) : undefined
   const { trainRows, testRows } = buildRows(question, places, trainPickups, testPickups, options, calendar, weather)
   progress(`features (${question}): ${trainRows.features.rows.toLocaleString('en-US')} training rows, ${testRows.features.rows.toLocaleString('en-US')} test rows, ${trainRows.features.columns.length} columns`)
 
   const models: Record<string, ModelEvaluation> = {}
+  const trained: Record<string, Model> = {}
   const skipped: Record<string, string> = {}
   for (const name of names) {
     progress(`training ${name}`)
@@ -134,6 +133,7 @@ export function evaluate(options: EvaluateOptions): Evaluation {
       continue
     }
     const trainSeconds = (performance.now() - started) / 1000
+    trained[name] = model
     const predicted = model.predict(testRows.features)
     // Demand is never negative: a linear model's dip below zero is clipped, as any user of it would.
     for (let i = 0; i < predicted.length; i++) if (predicted[i]! < 0) predicted[i] = 0
@@ -153,11 +153,23 @@ export function evaluate(options: EvaluateOptions): Evaluation {
     models,
     skipped,
     best,
+    trained: { places, models: trained, columns: trainRows.features.columns },
   }
 
   function within(period: EvaluationPeriod): Pickup[] {
     return period.pickups.filter((p) => p.time >= period.from && p.time < period.until)
   }
+}
+
+/** K-means (or a grid) over the training pickups, telling its progress. */
+export function fitTrainingPlaces(spec: PlacesSpec, pickups: readonly Pickup[], seed: number, progress: (message: string) => void): Places {
+  progress(`fitting ${describePlacesSpec(spec)} places to ${pickups.length.toLocaleString('en-US')} training pickups`)
+  return fitPlaces(spec, pickups, {
+    seed,
+    onIteration: (iteration, moved) => {
+      if (iteration % 10 === 0) progress(`  k-means iteration ${iteration}: ${moved.toLocaleString('en-US')} pickups changed place`)
+    },
+  })
 }
 
 function buildRows(

@@ -5,6 +5,8 @@ const EARTH_RADIUS_M = 6_371_008.8
 
 /** Where Koober's city opens: Midtown Manhattan. */
 export const CITY_CENTER: LatLon = { lat: 40.758, lon: -73.9855 }
+/** The city's clock: demand follows its days and hours (and the shared data's times are in it). */
+export const CITY_TIME_ZONE = 'America/New_York'
 
 /** Great-circle distance in meters (haversine). */
 export function distanceMeters(a: LatLon, b: LatLon): number {

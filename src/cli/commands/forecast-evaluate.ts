@@ -1,20 +1,19 @@
 import { basename } from 'node:path'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { kooberError } from '../../errors.js'
-import { localMidnight } from '../../forecast/calendar.js'
 import { loadPickups, loadWeather } from '../../forecast/data/index.js'
 import { evaluate, type Evaluation, type ModelEvaluation } from '../../forecast/evaluate.js'
 import { QUESTIONS, type Question } from '../../forecast/features.js'
 import { TRAINERS } from '../../forecast/models/index.js'
-import { parsePlacesSpec, type PlacesSpec } from '../../forecast/places.js'
+import type { PlacesSpec } from '../../forecast/places.js'
 import type { Pickup } from '../../forecast/types.js'
+import { dateArg, placesOption } from '../forecast-options.js'
 import { describe, resolvePeriods, type DataSpan } from '../forecast-periods.js'
 import { ProgressBar } from '../progress-bar.js'
+import { CITY_TIME_ZONE } from '../../koober/geo.js'
 
 /** The pickup files hold New York local times, and demand follows New York's clock. */
-const TIME_ZONE = 'America/New_York'
-/** The original Koober's 200 k-means clusters. */
-const DEFAULT_PLACES = 'kmeans:200'
+const TIME_ZONE = CITY_TIME_ZONE
 /** The naive baselines a model must beat, per question. */
 const BASELINES: Record<Question, string[]> = { next: ['persistence', 'historical_average', 'last_week'], calendar: ['historical_average'] }
 
@@ -46,11 +45,7 @@ export function forecastEvaluateCommand(): Command {
     .option('--test <files...>', 'pickup files to score on (default: the --train files, split by the date flags)')
     .option('--weather <files...>', 'weather files (hourly UTC or NOAA daily); without them the models get no weather')
     .addOption(new Option('--question <question>', 'next: the next half hour from what was observed; calendar: any time from calendar and weather').choices(QUESTIONS).default('next'))
-    .addOption(
-      new Option('--places <spec>', 'kmeans:K (K clusters of the training pickups) or grid:N (N×N equal cells over the box holding them)')
-        .argParser(placesArg)
-        .default(parsePlacesSpec(DEFAULT_PLACES), DEFAULT_PLACES),
-    )
+    .addOption(placesOption())
     .option('--train-from <date>', 'first day of training (YYYY-MM-DD, New York)', dateArg)
     .option('--train-until <date>', 'last day of training, included', dateArg)
     .option('--test-from <date>', 'first day of the test', dateArg)
@@ -143,23 +138,6 @@ function span(pickups: readonly Pickup[], files: string[]): DataSpan {
 
 function say(line: string): void {
   process.stderr.write(`${line}\n`)
-}
-
-function placesArg(value: string): PlacesSpec {
-  try {
-    return parsePlacesSpec(value)
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message)
-  }
-}
-
-function dateArg(value: string): string {
-  try {
-    localMidnight(value, TIME_ZONE)
-  } catch {
-    throw new InvalidArgumentError(`expected a date YYYY-MM-DD, got ${JSON.stringify(value)}`)
-  }
-  return value
 }
 
 function seedArg(value: string): number {
