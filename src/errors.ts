@@ -61,7 +61,6 @@ const codes = {
   KOOBER_FORECAST_COLUMNS: 'The features lack the columns a forecasting model needs',
   KOOBER_FORECAST_SAVED_MODEL: 'A saved forecasting model is corrupt or of another algorithm',
   KOOBER_FORECAST_UNKNOWN_ALGORITHM: 'Unknown forecasting algorithm',
-  KOOBER_FORECAST_NO_MODEL: 'No forecasting model has been trained yet',
   KOOBER_IMPORT_FORMAT: 'A file is in no format this importer reads',
   KOOBER_IMPORT_IO: 'An input file cannot be read',
 } as const

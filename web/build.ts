@@ -1,12 +1,12 @@
 /**
  * Builds the browser pages into dist/public, which the web role serves:
- * the HTML pages at /, /rider, /driver and /dashboard, everything else under /static/.
+ * the HTML pages at /, /rider, /driver, /dashboard and /forecast, everything else under /static/.
  *
  *   node --import tsx web/build.ts [--out-dir DIR] [--skip-typecheck]
  *
  * It type-checks web/ first (its own tsconfig, with the DOM library the
- * server code must not see), then bundles rider.ts, driver.ts and
- * dashboard.ts with esbuild and copies the pages, the stylesheet and
+ * server code must not see), then bundles rider.ts, driver.ts,
+ * dashboard.ts and forecast.ts with esbuild and copies the pages, the stylesheet and
  * Leaflet's CSS and marker images beside them.
  */
 import { spawnSync } from 'node:child_process'
@@ -46,7 +46,7 @@ export async function buildWeb(options: BuildWebOptions = {}): Promise<string[]>
   mkdirSync(outDir, { recursive: true })
 
   await build({
-    entryPoints: { rider: join(WEB_DIR, 'rider.ts'), driver: join(WEB_DIR, 'driver.ts'), dashboard: join(WEB_DIR, 'dashboard.ts') },
+    entryPoints: { rider: join(WEB_DIR, 'rider.ts'), driver: join(WEB_DIR, 'driver.ts'), dashboard: join(WEB_DIR, 'dashboard.ts'), forecast: join(WEB_DIR, 'forecast.ts') },
     outdir: outDir,
     bundle: true,
     // The pages share Leaflet and web/shared: one cached chunk instead of a copy each.

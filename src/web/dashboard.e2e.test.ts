@@ -2,11 +2,11 @@ import assert from 'node:assert/strict'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { type ConsoleMessage, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import type { AnalyticsResult } from '../koober/analytics/index.js'
 import { cellOf } from '../koober/geo.js'
 import { startTestServer } from './testing/web-fixture.js'
-import { ARTIFACTS, TILES, blockTiles, browserSkip, launchWithPages } from './testing/browser.js'
+import { ARTIFACTS, browserSkip, launchWithPages, watchedPage } from './testing/browser.js'
 
 /*
  * The dashboard in a real browser, against the real server on an embedded
@@ -94,14 +94,7 @@ test('the dashboard charts the analytics over time and maps the areas by demand 
   const { server, log, close } = await startTestServer({ publicDir })
   const problems: string[] = []
   try {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
-    await blockTiles(context)
-    const page = await context.newPage()
-    page.setDefaultTimeout(20_000)
-    page.on('pageerror', (error) => problems.push(error.message))
-    page.on('console', (message: ConsoleMessage) => {
-      if (message.type() === 'error' && !message.location().url.startsWith(TILES)) problems.push(`console: ${message.text()}`)
-    })
+    const page = await watchedPage(browser, problems)
 
     // From the home page, the dashboard's link.
     await page.goto(server.url)

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { type Browser, type ConsoleMessage, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { openEmbeddedLog } from '../log/index.js'
 import { KOOBER_TOPICS } from '../koober/topics.js'
 import { startWebServer } from './server.js'
-import { ARTIFACTS, TILES, blockTiles, browserSkip, launchWithPages } from './testing/browser.js'
+import { ARTIFACTS, browserSkip, launchWithPages, watchedPage } from './testing/browser.js'
 
 /*
  * A whole ride in a real browser: a driver page and a rider page, each in its
@@ -30,15 +30,7 @@ async function clickMap(page: Page, dx: number, dy: number): Promise<void> {
 const waitFor = (page: Page, selector: string): Promise<void> => page.locator(selector).first().waitFor()
 
 async function openPage(browser: Browser, url: string, problems: string[]): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
-  await blockTiles(context)
-  const page = await context.newPage()
-  page.setDefaultTimeout(20_000)
-  const name = new URL(url).pathname
-  page.on('pageerror', (error) => problems.push(`${name}: ${error.message}`))
-  page.on('console', (message: ConsoleMessage) => {
-    if (message.type() === 'error' && !message.location().url.startsWith(TILES)) problems.push(`${name}: console: ${message.text()}`)
-  })
+  const page = await watchedPage(browser, problems, { label: new URL(url).pathname })
   await page.goto(url, { waitUntil: 'domcontentloaded' })
   await waitFor(page, '[data-testid="connection"][data-state="open"]')
   // No tiles: the page says so and draws its plain grid instead of waiting.

@@ -7,6 +7,7 @@ import fastifySwagger from '@fastify/swagger'
 import fastifyWebsocket from '@fastify/websocket'
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import type { WebSocket } from 'ws'
+import type { DemandForecaster } from '../forecast/serving.js'
 import type { EventLog } from '../log/index.js'
 import { Sink, logSource } from '../streams/index.js'
 import { CityView, type CityChange } from '../koober/city/city-view.js'
@@ -18,6 +19,7 @@ import { createRoutePlanner } from '../koober/routing/planner.js'
 import { AnalyticsFeed, registerAnalyticsApi } from './analytics-feed.js'
 import { registerApi } from './api.js'
 import { CityHub } from './city-hub.js'
+import { registerForecastApi } from './forecast-api.js'
 import { Handlers } from './handlers.js'
 import { createWebMetrics } from './metrics.js'
 import { parseMessage, type Parsed } from './parse-message.js'
@@ -42,6 +44,8 @@ export interface WebServerOptions {
   replayMs?: number
   /** Fastify's logger (pino); off by default. */
   logger?: boolean
+  /** Answers /api/forecast; without one (no store), those routes say so with a 503. */
+  forecaster?: DemandForecaster
 }
 
 export interface WebServer {
@@ -194,11 +198,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   registerApi(app, { city, metrics, hub })
   const analytics = new AnalyticsFeed(log, (error) => app.log.warn({ err: error }, 'an analytics record could not be read'))
   registerAnalyticsApi(app, analytics)
+  registerForecastApi(app, options.forecaster)
 
   const publicDir = options.publicDir ?? DEFAULT_PUBLIC_DIR
   if (existsSync(publicDir)) {
     await app.register(fastifyStatic, { root: publicDir, prefix: '/static/', index: false })
-    for (const [path, file] of [['/', 'index.html'], ['/rider', 'rider.html'], ['/driver', 'driver.html'], ['/dashboard', 'dashboard.html']] as const) {
+    for (const [path, file] of [['/', 'index.html'], ['/rider', 'rider.html'], ['/driver', 'driver.html'], ['/dashboard', 'dashboard.html'], ['/forecast', 'forecast.html']] as const) {
       app.get(path, { schema: { hide: true } }, (_request, reply) => reply.sendFile(file))
     }
   } else {

@@ -51,6 +51,8 @@ export interface ChartSpec {
   timeLabel: (time: number) => string
   /** Shown across the plot when no series has a point. */
   emptyText: string
+  /** Where the time axis ticks and what it says there; default every ten minutes, on the clock's tens. */
+  ticks?: { at: (domain: [number, number]) => number[]; label: (time: number) => string }
 }
 
 /** A time as the clock on the wall shows it: 14:05. */
@@ -79,6 +81,14 @@ function scaleFor(max: number): { top: number; ticks: number[] } {
   const ticks: number[] = []
   for (let i = 0; i * step <= top + step / 1e6; i++) ticks.push(i * step)
   return { top, ticks }
+}
+
+/** A tick every ten minutes, on the clock's tens. */
+function tenMinuteTicks(t0: number, t1: number): number[] {
+  const tickMs = 10 * 60_000
+  const ticks: number[] = []
+  for (let t = Math.ceil(t0 / tickMs) * tickMs; t <= t1; t += tickMs) ticks.push(t)
+  return ticks
 }
 
 /** A line and its provisional part: pairs of neighbours, dashed when either is still counting, broken at gaps. */
@@ -178,11 +188,9 @@ export class TimeChart {
       const yRight = yOf(rightScale)
       for (const tick of rightScale.ticks) svg('text', { x: right + 6, y: yRight(tick) + 4, 'text-anchor': 'start' }, axes).textContent = spec.right.format(tick)
     }
-    // A tick every ten minutes, on the clock's tens.
-    const tickMs = 10 * 60_000
-    for (let t = Math.ceil(t0 / tickMs) * tickMs; t <= t1; t += tickMs) {
+    for (const t of spec.ticks ? spec.ticks.at(spec.domain) : tenMinuteTicks(t0, t1)) {
       svg('line', { x1: x(t), x2: x(t), y1: bottom, y2: bottom + 4, class: 'tick' }, axes)
-      svg('text', { x: x(t), y: height - 6, 'text-anchor': 'middle' }, axes).textContent = clock(t)
+      svg('text', { x: x(t), y: height - 6, 'text-anchor': 'middle' }, axes).textContent = (spec.ticks?.label ?? clock)(t)
     }
     if (spec.reference) {
       const y = yLeft(spec.reference.value)

@@ -6,10 +6,18 @@ import { startSimulator, type Simulator } from '../../koober/simulator/index.js'
 import { KOOBER_TOPICS } from '../../koober/topics.js'
 import { openEmbeddedLog } from '../../log/index.js'
 import { openSqliteStore } from '../../store/index.js'
+import { parsePlacesSpec } from '../../forecast/places.js'
+import { openKooberForecaster } from '../../koober/forecast/forecaster.js'
+import { runForecastRole } from '../../koober/forecast/forecast-role.js'
 import { startWebServer } from '../../web/server.js'
+import { DEFAULT_PLACES } from '../forecast-options.js'
+import { DEFAULT_TRAINING_DAYS, describeVersion } from './forecast-train.js'
 import { dataDirOption, integerArg, type LogOptions } from '../options.js'
 import { untilSignal } from '../signals.js'
 import { webOptions, webServerOptions, type WebFlags } from '../web-options.js'
+
+/** How often `koober start` retrains the forecast. */
+const FORECAST_EVERY_MS = 6 * 3_600_000
 
 interface StartOptions extends LogOptions, WebFlags {
   drivers: number
@@ -21,7 +29,7 @@ export function startCommand(): Command {
     .summary('run all of Koober on one machine until Ctrl-C')
     .description(
       'run Koober on one machine, in one process: the embedded log (creating Koober\'s topics), the web role (pages, WebSockets, REST API), ' +
-        'the ingestion job into SQLite, the analytics job, and a few simulated drivers and riders so the city is alive. Prints the URL to open. ' +
+        'the ingestion job into SQLite, the analytics job, the forecast role, and a few simulated drivers and riders so the city is alive. Prints the URL to open. ' +
         'Runs until Ctrl-C.',
     )
     .addOption(dataDirOption())
@@ -35,6 +43,7 @@ export function startCommand(): Command {
     const stopIngest = new AbortController()
     let ingesting: Promise<unknown> = Promise.resolve()
     let analyzing: Promise<unknown> = Promise.resolve()
+    let forecasting: Promise<unknown> = Promise.resolve()
     let store: ReturnType<typeof openSqliteStore> | undefined
     let server: Awaited<ReturnType<typeof startWebServer>> | undefined
     let simulator: Simulator | undefined
@@ -45,7 +54,7 @@ export function startCommand(): Command {
       out.write(`Koober is running on the embedded log in ${log.dataDir} (process ${process.pid})\n`)
       for (const topic of await Promise.all(Object.keys(KOOBER_TOPICS).map((name) => log.describeTopic(name)))) {
         const records = topic.partitions.reduce((sum, p) => sum + p.endOffset - p.startOffset, 0)
-        out.write(`  topic ${topic.name.padEnd(13)} ${topic.config.partitions} partitions, ${records} records${created.includes(topic.name) ? ' (new)' : ''}\n`)
+        out.write(`  topic ${topic.name.padEnd(15)} ${topic.config.partitions} partitions, ${records} records${created.includes(topic.name) ? ' (new)' : ''}\n`)
       }
 
       store = openSqliteStore({ dataDir: options.dataDir })
@@ -67,13 +76,25 @@ export function startCommand(): Command {
         process.stderr.write(`koober: the analytics job stopped: ${(error as Error).message}\n`)
       })
       out.write('  analytics     demand, supply, waits and trips per area and minute, into the analytics table and topic\n')
+      forecasting = runForecastRole({
+        store,
+        everyMs: FORECAST_EVERY_MS,
+        days: DEFAULT_TRAINING_DAYS,
+        places: parsePlacesSpec(DEFAULT_PLACES),
+        signal: stopIngest.signal,
+        onVersion: (summary) => out.write(`${describeVersion(summary)}\n`),
+        onSkipped: (reason) => process.stderr.write(`forecast: no training this time (${reason}); next try within the hour\n`),
+      }).catch((error: unknown) => {
+        process.stderr.write(`koober: the forecast role stopped: ${(error as Error).message}\n`)
+      })
+      out.write(`  forecast      the demand models, retrained every ${FORECAST_EVERY_MS / 3_600_000} h on the last ${DEFAULT_TRAINING_DAYS} days of the pickups table\n`)
 
-      server = await startWebServer({ log, ...webServerOptions(options) })
+      server = await startWebServer({ log, forecaster: await openKooberForecaster(store), ...webServerOptions(options) })
       if (options.drivers > 0 || options.ridersPerMinute > 0) {
         simulator = await startSimulator({ url: server.url, drivers: options.drivers, ridersPerMinute: options.ridersPerMinute, seed: Date.now() % 2 ** 32 })
         out.write(`  simulate      ${options.drivers} drivers, ${options.ridersPerMinute} riders a minute (--drivers, --riders-per-minute)\n`)
       }
-      out.write(`\nOpen ${server.url}  (rider: ${server.url}/rider, driver: ${server.url}/driver)\n`)
+      out.write(`\nOpen ${server.url}  (rider: ${server.url}/rider, driver: ${server.url}/driver, dashboard: ${server.url}/dashboard, forecast: ${server.url}/forecast)\n`)
       out.write(`Watch the log from another terminal: npx koober consume rides --follow --data-dir ${log.dataDir}\n`)
       out.write('Stop with Ctrl-C.\n')
       const progress = setInterval(() => {
@@ -90,6 +111,7 @@ export function startCommand(): Command {
       stopIngest.abort()
       await ingesting
       await analyzing
+      await forecasting
       await store?.close()
       await log.close()
     }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Browser, type BrowserContext } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core'
 import { buildWeb } from '../../../web/build.js'
 
 /*
@@ -42,4 +42,22 @@ export async function launchWithPages(): Promise<{ browser: Browser; publicDir: 
 /** Refuses map tiles in a context, as a machine without internet would. */
 export async function blockTiles(context: BrowserContext): Promise<void> {
   await context.route(`${TILES}**`, (route) => route.abort('internetdisconnected'))
+}
+
+/**
+ * A page in a fresh context with map tiles refused, a 20 s default timeout,
+ * and every page error and console error (but the refused tiles') pushed to
+ * `problems`, each prefixed with `label` when given.
+ */
+export async function watchedPage(browser: Browser, problems: string[], options: { viewport?: { width: number; height: number }; label?: string } = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 } })
+  await blockTiles(context)
+  const page = await context.newPage()
+  page.setDefaultTimeout(20_000)
+  const prefix = options.label ? `${options.label}: ` : ''
+  page.on('pageerror', (error) => problems.push(`${prefix}${error.message}`))
+  page.on('console', (message: ConsoleMessage) => {
+    if (message.type() === 'error' && !message.location().url.startsWith(TILES)) problems.push(`${prefix}console: ${message.text()}`)
+  })
+  return page
 }
