@@ -37,7 +37,8 @@ export function readWeatherHour(field: (column: string) => string | undefined): 
   if (!Number.isFinite(temperature)) return 'missing-temperature'
   return {
     hour: Math.floor(instant / 3_600_000) * 3_600_000,
-    temperature: temperature - KELVIN_ROUNDING,
+    // Rounded to the hundredth: 9.23 − 0.15 is 9.080000000000018 in binary floating point.
+    temperature: Math.round((temperature - KELVIN_ROUNDING) * 100) / 100,
     ...flagsFromDescription(description),
   }
 }
