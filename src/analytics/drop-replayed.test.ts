@@ -27,4 +27,8 @@ describe('analytics: dropReplayed', () => {
     const again = await Source.from(replay).via(dropReplayed({ ...options, name: 'replays', restored: checkpoint.states.replays })).runWith(Sink.collect()).result
     assert.deepEqual(positions(again), ['a@3', 'b@8'])
   })
+
+  it('refuses a saved state of another shape with a coded error', async () => {
+    await assert.rejects(Source.from([rec('a', 1)]).via(dropReplayed({ ...options, name: 'replays', restored: { a: 1 } })).runWith(Sink.collect()).result, { code: 'KOOBER_ANALYTICS_CHECKPOINT' })
+  })
 })

@@ -1,3 +1,4 @@
+import { kooberError } from '../errors.js'
 import { Flow, type Transformer } from '../streams/index.js'
 import type { Element } from './elements.js'
 
@@ -28,7 +29,7 @@ export interface DropReplayedOptions<T> {
  */
 export function dropReplayed<T>(options: DropReplayedOptions<T>): Flow<Element<T>, Element<T>> {
   return Flow.fromTransformer((): Transformer<Element<T>, Element<T>> => {
-    const last = new Map<string, number>(options.restored !== undefined ? (options.restored as Array<[string, number]>) : [])
+    const last = new Map<string, number>(options.restored !== undefined ? restoredPositions(options.restored, options.name) : [])
     return {
       push(chunk, out) {
         for (const element of chunk) {
@@ -47,4 +48,11 @@ export function dropReplayed<T>(options: DropReplayedOptions<T>): Flow<Element<T
       },
     }
   })
+}
+
+/** A saved state: pairs of a source and its last position. */
+function restoredPositions(saved: unknown, name: string | undefined): Array<[string, number]> {
+  const fits = Array.isArray(saved) && saved.every((pair) => Array.isArray(pair) && pair.length === 2 && typeof pair[0] === 'string' && Number.isFinite(pair[1]))
+  if (!fits) throw kooberError('KOOBER_ANALYTICS_CHECKPOINT', `the saved state of ${name ?? 'dropReplayed'} is not a list of [source, position] pairs`)
+  return saved as Array<[string, number]>
 }

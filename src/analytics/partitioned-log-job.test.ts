@@ -7,7 +7,7 @@ import { openEmbeddedLog, type EventLog } from '../log/index.js'
 import { seededRandom } from '../log/testing/seeded-random.js'
 import { openSqliteStore, type Store } from '../store/index.js'
 import { storeCheckpoints, type CheckpointStorage } from './checkpoint-storage.js'
-import type { Checkpoint } from './elements.js'
+import type { Checkpoint, Element } from './elements.js'
 import { runLogJob, type LogJobTotals } from './log-job.js'
 import { partitionCheckpointKey } from './partitioned-log-job.js'
 import { expectedWindows, readWindows, RESULTS_TABLE, seqJob, writeSeqResults, type SeqEvent, type SeqInput } from './testing/seq-job.js'
@@ -145,6 +145,98 @@ describe('analytics: state per partition, copies of a job in one group', () => {
     } finally {
       await store.close()
       await log.close()
+    }
+  })
+
+  describe('rebalances and failures', () => {
+    /** A job that passes every value on as a result (no checkpoints: barriers stop here). */
+    const passThrough = (name: string, log: EventLog, checkpoints: CheckpointStorage, write: (values: string[]) => Promise<void>, signal: AbortSignal, bounded = false): Promise<LogJobTotals> =>
+      runLogJob<string, string>({
+        name,
+        log,
+        topics: ['t'],
+        scope: 'partition',
+        decode: (record) => `${record.partition}:${record.value.toString()}`,
+        build: (input) => input.mapConcat((v): Array<Element<string>> => (typeof v === 'string' ? [{ kind: 'record', value: v, time: 0 }] : [])),
+        write,
+        checkpoints,
+        checkpointIntervalMs: 60_000,
+        tickMs: 10,
+        signal,
+        untilCaughtUp: bounded,
+      })
+
+    it('a partition that comes back to a copy before its first checkpoint is read from its beginning: nothing is lost', { timeout: 30_000 }, async () => {
+      const log = await openEmbeddedLog({ dataDir: join(root, 'back-log') })
+      const store = openSqliteStore({ dataDir: join(root, 'back-store') })
+      try {
+        await log.createTopic('t', { partitions: 2 })
+        const seen = new Set<string>()
+        const stop = new AbortController()
+        const job = passThrough('back', log, await storeCheckpoints(store), async (values) => void values.forEach((v) => seen.add(v)), stop.signal)
+        await new Promise((r) => setTimeout(r, 100))
+        // Another member takes a partition, records land on both, and it leaves without reading: the partition comes back.
+        const other = await log.consumer({ topics: ['t'], group: 'back' })
+        const taken = other.assignment()[0]!.partition
+        await log.append('t', Array.from({ length: 10 }, (_, i) => ({ partition: taken, value: `v${i}` })))
+        await log.append('t', [{ partition: 1 - taken, value: 'w' }])
+        await new Promise((r) => setTimeout(r, 100))
+        await other.close()
+        await until('every record written', () => seen.size === 11)
+        stop.abort()
+        await job
+      } finally {
+        await store.close()
+        await log.close()
+      }
+    })
+
+    it('a copy that loses a partition while it loads its checkpoint goes on with the others', { timeout: 30_000 }, async () => {
+      const log = await openEmbeddedLog({ dataDir: join(root, 'slow-log') })
+      const store = openSqliteStore({ dataDir: join(root, 'slow-store') })
+      try {
+        await log.createTopic('t', { partitions: 4 })
+        const inner = await storeCheckpoints(store)
+        // As slow as a Cassandra read: a rebalance lands while the lanes start.
+        const slow: CheckpointStorage = { load: async (job) => (await new Promise((r) => setTimeout(r, 20)), inner.load(job)), save: (job, c) => inner.save(job, c) }
+        for (let p = 0; p < 4; p++) await inner.save(partitionCheckpointKey('slow', { topic: 't', partition: p }), { id: 1, offsets: [{ topic: 't', partition: p, offset: 0 }], states: {} })
+        const stop = new AbortController()
+        const seen = new Set<string>()
+        const job = passThrough('slow', log, slow, async (values) => void values.forEach((v) => seen.add(v)), stop.signal)
+        let failed: unknown
+        job.catch((error: unknown) => (failed = error))
+        await new Promise((r) => setTimeout(r, 30))
+        const other = await log.consumer({ topics: ['t'], group: 'slow' })
+        const mine = [0, 1, 2, 3].filter((p) => !other.assignment().some((tp) => tp.partition === p))
+        await log.append('t', mine.map((partition) => ({ partition, value: 'x' })))
+        await until('the records of the partitions it kept', () => seen.size === mine.length || failed !== undefined)
+        assert.equal(failed, undefined)
+        await other.close()
+        stop.abort()
+        await job
+      } finally {
+        await store.close()
+        await log.close()
+      }
+    })
+
+    for (const bounded of [false, true]) {
+      it(`a lane whose write fails fails the job with that error, and stops the other lanes (${bounded ? 'bounded' : 'unbounded'})`, { timeout: 30_000 }, async () => {
+        const log = await openEmbeddedLog({ dataDir: join(root, `fail-${bounded}-log`) })
+        const store = openSqliteStore({ dataDir: join(root, `fail-${bounded}-store`) })
+        try {
+          await log.createTopic('t', { partitions: 3 })
+          await log.append('t', [0, 1, 2].map((partition) => ({ partition, value: 'x' })))
+          const write = async (values: string[]): Promise<void> => {
+            if (values.some((v) => v.startsWith('1:'))) throw new Error('the store is down for partition 1')
+          }
+          const job = passThrough(`fail-${bounded}`, log, await storeCheckpoints(store), write, new AbortController().signal, bounded)
+          await assert.rejects(job, /the store is down for partition 1/)
+        } finally {
+          await store.close()
+          await log.close()
+        }
+      })
     }
   })
 })

@@ -1,4 +1,4 @@
-import { kooberError } from '../errors.js'
+import { isKooberError, kooberError } from '../errors.js'
 import type { Consumer, LogRecord, TopicPartition } from '../log/index.js'
 import { Source, type RunningGraph, type Sink, type SourceQueue } from '../streams/index.js'
 import type { Element } from './elements.js'
@@ -56,13 +56,23 @@ export async function runPartitionedJob<T, Out>(options: LogJobOptions<T, Out>, 
     events.push(event)
   })
   let failure: { error: unknown } | undefined
-  const ends = options.untilCaughtUp ? await endOffsets(options, consumer) : undefined
+  const ends = options.untilCaughtUp ? await endOffsets(options) : undefined
 
-  const startLane = async (tp: TopicPartition): Promise<void> => {
+  const holds = (tp: TopicPartition): boolean => consumer.assignment().some((held) => held.topic === tp.topic && held.partition === tp.partition)
+  /** Starts a partition's lane from its checkpoint, or from the partition's beginning when it has none; false when the partition left this copy meanwhile (the pending rebalance says so). */
+  const startLane = async (tp: TopicPartition): Promise<boolean> => {
     const saved = await options.checkpoints.load(partitionCheckpointKey(options.name, tp))
+    if (!holds(tp)) return false
     const at = saved?.offsets.find((o) => o.topic === tp.topic && o.partition === tp.partition)
     if (saved && !at) throw kooberError('KOOBER_ANALYTICS_CHECKPOINT', `checkpoint ${saved.id} of ${partitionCheckpointKey(options.name, tp)} has no offset for ${keyOf(tp)}`)
-    if (at) await consumer.seek(at)
+    try {
+      // Always a seek: records the consumer fetched for it before the lane existed are dropped, and must be read again from here.
+      if (at) await consumer.seek(at)
+      else await consumer.seekToBeginning([tp])
+    } catch (error) {
+      if (isKooberError(error, 'KOOBER_LOG_NOT_ASSIGNED')) return false
+      throw error
+    }
     const [queue, input] = Source.queue<Array<LaneInput<T>>>(LANE_QUEUE_CHUNKS)
     const lane = { tp, queue, next: at?.offset ?? consumer.position(tp) ?? 0, nextBarrierId: (saved?.id ?? 0) + 1, stopped: false, finished: false } as Lane<T>
     lane.graph = options
@@ -72,6 +82,7 @@ export async function runPartitionedJob<T, Out>(options: LogJobOptions<T, Out>, 
       if (!lane.stopped) failure ??= { error }
     })
     lanes.set(keyOf(tp), lane)
+    return true
   }
   const stopLane = (key: string): void => {
     const lane = lanes.get(key)
@@ -87,8 +98,9 @@ export async function runPartitionedJob<T, Out>(options: LogJobOptions<T, Out>, 
       for (const tp of event.revoked) stopLane(keyOf(tp))
       for (const tp of event.assigned) {
         stopLane(keyOf(tp))
-        await startLane(tp)
+        // Dropped either way: a started lane reads them again from its seek; a partition gone again is another copy's.
         fresh.add(keyOf(tp))
+        await startLane(tp)
       }
     }
     return fresh
@@ -112,7 +124,8 @@ export async function runPartitionedJob<T, Out>(options: LogJobOptions<T, Out>, 
       }
       if (caughtUp()) {
         for (const lane of lanes.values()) {
-          await lane.queue.offer([barrierFor(lane)])
+          // A lane that failed refuses it; its own error is what the job reports.
+          await lane.queue.offer([barrierFor(lane)]).catch(() => undefined)
           lane.finished = true
           lane.queue.complete()
         }
@@ -132,7 +145,10 @@ export async function runPartitionedJob<T, Out>(options: LogJobOptions<T, Out>, 
       }
       await Promise.all([...batches].filter(([lane]) => !lane.stopped).map(([lane, batch]) => lane.queue.offer(batch).catch(() => undefined)))
     }
-    if (options.signal?.aborted) for (const lane of lanes.values()) lane.graph.killSwitch.shutdown()
+    if (failure) {
+      // One lane failed: the job stops, and the other lanes with it (they would wait for input forever).
+      for (const lane of lanes.values()) lane.graph.killSwitch.abort(failure.error)
+    } else if (options.signal?.aborted) for (const lane of lanes.values()) lane.graph.killSwitch.shutdown()
     await Promise.all([...lanes.values()].map((lane) => lane.graph.result.catch(() => undefined)))
     if (failure) throw failure.error
   } finally {
@@ -160,9 +176,10 @@ function dispatch<T, Out>(
   }
 }
 
-async function endOffsets<T, Out>(options: LogJobOptions<T, Out>, consumer: Consumer): Promise<Map<string, number>> {
+/** Where every partition of the job's topics ends now (a lane gained later has its end too). */
+async function endOffsets<T, Out>(options: LogJobOptions<T, Out>): Promise<Map<string, number>> {
   const ends = new Map<string, number>()
-  for (const topic of new Set(consumer.assignment().map((tp) => tp.topic))) {
+  for (const topic of options.topics) {
     for (const p of (await options.log.describeTopic(topic)).partitions) ends.set(`${topic}/${p.partition}`, p.endOffset)
   }
   return ends
