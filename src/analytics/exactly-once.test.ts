@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { after, describe, it } from 'node:test'
 import { openEmbeddedLog } from '../log/index.js'
+import { runChildWorker } from '../log/testing/child-worker.js'
 import { seededRandom } from '../log/testing/seeded-random.js'
 import { openSqliteStore } from '../store/index.js'
 import { expectedWindows, readWindows, type SeqEvent } from './testing/seq-job.js'
@@ -24,25 +24,10 @@ const KEYS = 10
 const root = mkdtempSync(join(tmpdir(), 'koober-exactly-once-'))
 after(() => rmSync(root, { recursive: true, force: true }))
 
-function runWorker(dataDir: string, scope: 'job' | 'partition', mode: 'loop' | 'once', killAfterMs?: number): Promise<{ code: number | null; lines: string[]; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WORKER, dataDir, mode], { stdio: ['ignore', 'pipe', 'pipe'] })
-    const lines: string[] = []
-    let stderr = ''
-    let buffered = ''
-    child.stdout.on('data', (data: Buffer) => {
-      buffered += data.toString()
-      const parts = buffered.split('\n')
-      buffered = parts.pop()!
-      for (const line of parts) {
-        lines.push(line)
-        if (line === 'ready' && killAfterMs !== undefined) setTimeout(() => child.kill('SIGKILL'), killAfterMs)
-      }
-    })
-    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, lines, stderr }))
-  })
+async function runWorker(dataDir: string, scope: 'job' | 'partition', mode: 'loop' | 'once', killAfterMs?: number): Promise<{ code: number | null; lines: string[]; stderr: string }> {
+  const kill = killAfterMs === undefined ? undefined : { after: (line: string) => line === 'ready', delayMs: killAfterMs }
+  const { exit, lines, stderr } = await runChildWorker(WORKER, [dataDir, mode, scope], { kill })
+  return { code: exit.code, lines, stderr }
 }
 
 describe('analytics: exactly-once state across crashes', () => {

@@ -14,24 +14,24 @@
  * with KOOBER_INGEST_SEED (the kill moments of random-time kills differ).
  */
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { randomInt } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, it, type TestContext } from 'node:test'
+import { describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import type { DriverEvent } from './events.js'
 import { INGEST_GROUP } from './ingest-job.js'
 import { openEmbeddedLog, type ProducerRecord } from '../log/index.js'
+import { runChildWorker, type KillPlan } from '../log/testing/child-worker.js'
+import { inLanes } from '../log/testing/lanes.js'
 import { seededRandom } from '../log/testing/seeded-random.js'
+import { nonNegativeIntegerSetting, seedSetting, withSeed } from '../log/testing/seed-settings.js'
 import { openSqliteStore, type Row, type Store } from '../store/index.js'
 
 const WORKER = fileURLToPath(new URL('./testing/ingest-worker.ts', import.meta.url))
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
-const KILLS = nonNegativeInteger('KOOBER_INGEST_KILLS', process.env.CI ? 60 : 15)
-const SEED = process.env.KOOBER_INGEST_SEED !== undefined ? nonNegativeInteger('KOOBER_INGEST_SEED', 0) : randomInt(2 ** 31)
+const KILLS = nonNegativeIntegerSetting('KOOBER_INGEST_KILLS', process.env.CI ? 60 : 15)
+const SEED = seedSetting('KOOBER_INGEST_SEED')
 /** Data directories crashed side by side (each child mostly waits on tsx's start-up). */
 const LANES = 3
 /** A child that neither reaches its kill point nor exits by then fails the test. */
@@ -46,15 +46,7 @@ const PHASES = [
   { line: 'after-commit', what: 'after the commit' },
 ] as const
 
-function nonNegativeInteger(name: string, fallback: number): number {
-  const text = process.env[name]
-  if (text === undefined || text === '') return fallback
-  const value = Number(text)
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(text)}`)
-  return value
-}
-
-interface KillPlan {
+interface CrashPlan {
   /** Arguments after `<dataDir> loop`: the step to stop at, and at which time it is reached. */
   stopAt?: [string, number]
   /** Otherwise: SIGKILL this long after the first line matching `after`. */
@@ -63,55 +55,24 @@ interface KillPlan {
   describe: string
 }
 
-interface ChildResult {
-  lines: string[]
-  code: number | null
-  signal: NodeJS.Signals | null
-}
-
 /**
  * Runs the worker. With a plan, SIGKILLs it when the plan says and resolves
  * once it died of that; without one (`once`), resolves when it exits by itself.
  * Any other ending rejects with its stderr.
  */
-function runWorker(dataDir: string, plan: KillPlan | undefined): Promise<ChildResult> {
-  const args = [WORKER, dataDir, plan ? 'loop' : 'once', ...(plan?.stopAt ? [plan.stopAt[0], String(plan.stopAt[1])] : [])]
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    const lines: string[] = []
-    let partial = ''
-    let stderr = ''
-    let countdown: NodeJS.Timeout | undefined
-    let killedByPlan = false
-    const kill = (): void => {
-      killedByPlan = true
-      child.kill('SIGKILL')
-    }
-    const watchdog = setTimeout(() => child.kill('SIGKILL'), CHILD_WATCHDOG_MS)
-    child.stdout.setEncoding('utf8')
-    child.stdout.on('data', (chunk: string) => {
-      const parts = (partial + chunk).split('\n')
-      partial = parts.pop()!
-      for (const line of parts) {
-        lines.push(line)
-        if (!plan || killedByPlan || countdown !== undefined) continue
-        if (plan.stopAt && line === 'stopped') kill()
-        else if (plan.after !== undefined && line === plan.after) countdown = setTimeout(kill, plan.delayMs ?? 0)
-      }
-    })
-    child.stderr.setEncoding('utf8')
-    child.stderr.on('data', (chunk: string) => (stderr += chunk))
-    child.on('error', reject)
-    child.on('close', (code, signal) => {
-      clearTimeout(watchdog)
-      clearTimeout(countdown)
-      if (plan ? signal === 'SIGKILL' && killedByPlan : code === 0) resolve({ lines, code, signal })
-      else {
-        const how = plan ? `was to be killed ${plan.describe}` : 'was to ingest everything and exit'
-        reject(new Error(`ingest-worker ${how}, but ended with code ${code}, signal ${signal}; last lines: ${lines.slice(-5).join(' | ')}; stderr:\n${stderr}`))
-      }
-    })
-  })
+async function runWorker(dataDir: string, plan: CrashPlan | undefined): Promise<string[]> {
+  const args = [dataDir, plan ? 'loop' : 'once', ...(plan?.stopAt ? [plan.stopAt[0], String(plan.stopAt[1])] : [])]
+  const { lines, exit, stderr, killedByPlan } = await runChildWorker(WORKER, args, { kill: plan && killOf(plan), watchdogMs: CHILD_WATCHDOG_MS })
+  if (plan ? exit.signal === 'SIGKILL' && killedByPlan : exit.code === 0) return lines
+  const how = plan ? `was to be killed ${plan.describe}` : 'was to ingest everything and exit'
+  throw new Error(`ingest-worker ${how}, but ended with code ${exit.code}, signal ${exit.signal}; last lines: ${lines.slice(-5).join(' | ')}; stderr:\n${stderr}`)
+}
+
+/** The SIGKILL a crash plan asks for: at its stop, or a countdown after its line. */
+function killOf(plan: CrashPlan): KillPlan {
+  // At once at a stop: while one batch waits there, the next must not print on for long.
+  if (plan.stopAt) return { after: (line) => line === 'stopped' }
+  return { after: (line) => line === plan.after, delayMs: plan.delayMs ?? 0 }
 }
 
 /** A valid driver event (src/koober/events.ts), some with a rider and a route. */
@@ -166,7 +127,7 @@ class Lane {
     }
   }
 
-  private plan(): KillPlan {
+  private plan(): CrashPlan {
     const roll = this.random()
     if (roll < 0.6) {
       // Cycle through the points of a batch, so every one is hit whatever the number of kills.
@@ -186,7 +147,7 @@ class Lane {
     // More records every time, enough for two batches of 50 and some.
     await this.append(110 + Math.floor(this.random() * 60))
     const plan = this.plan()
-    const { lines } = await runWorker(this.dataDir, plan)
+    const lines = await runWorker(this.dataDir, plan)
     // Batches are pipelined: while one waits at the stop, the next may still print its steps before the kill lands.
     if (plan.stopAt) assert.ok(lines.includes('stopped'), `lane ${this.lane}: killed ${plan.describe}, but it never stopped there: ${lines.slice(-4).join(' | ')}`)
     this.kills++
@@ -197,7 +158,7 @@ class Lane {
   /** The last run, to the end of the log; then every table checked against what was appended. */
   async finish(): Promise<void> {
     await this.append(37)
-    const { lines } = await runWorker(this.dataDir, undefined)
+    const lines = await runWorker(this.dataDir, undefined)
     assert.match(lines.at(-1) ?? '', /^done \{/, `lane ${this.lane}: the last run printed ${lines.slice(-3).join(' | ')}`)
 
     const store = openSqliteStore({ dataDir: this.dataDir, readOnly: true })
@@ -265,37 +226,18 @@ async function scanAll(store: Store, table: string): Promise<Row[]> {
   return rows
 }
 
-async function withSeed(t: TestContext, body: () => Promise<void>): Promise<void> {
-  try {
-    await body()
-  } catch (err) {
-    t.diagnostic(`failed with seed ${SEED}: rerun with KOOBER_INGEST_SEED=${SEED}`)
-    throw err
-  }
-}
-
 describe('ingestion: SIGKILL at random moments', () => {
   it(`ends with exactly one row per log record after ${KILLS} kills`, { timeout: 10 * 60_000 }, async (t) => {
     const random = seededRandom(SEED)
     const lanes = Array.from({ length: Math.min(LANES, Math.max(KILLS, 1)) }, (_, lane) => new Lane(lane, Math.floor(random() * 2 ** 31)))
     const started = Date.now()
     try {
-      await withSeed(t, async () => {
-        let failed = false
-        const outcomes = await Promise.allSettled(
-          lanes.map(async (lane) => {
-            const kills = Math.floor(KILLS / lanes.length) + (lane.lane < KILLS % lanes.length ? 1 : 0)
-            try {
-              for (let run = 1; run <= kills && !failed; run++) await lane.crashOnce()
-              if (!failed) await lane.finish()
-            } catch (err) {
-              failed = true
-              throw err
-            }
-          }),
-        )
-        for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason
-      })
+      await withSeed(t, 'KOOBER_INGEST_SEED', SEED, () =>
+        inLanes(lanes, KILLS, async (lane, kills, failed) => {
+          for (let run = 1; run <= kills && !failed(); run++) await lane.crashOnce()
+          if (!failed()) await lane.finish()
+        }),
+      )
     } finally {
       for (const lane of lanes) lane.dispose()
     }

@@ -24,7 +24,6 @@
  * Needs a broker: KOOBER_TEST_KAFKA (test/run-tests.ts starts one).
  */
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { randomInt } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -37,9 +36,10 @@ import { uniqueName } from '../log/testing/event-log-contract.js'
 import { kafkaTestBrokers } from '../log/testing/kafka-test-brokers.js'
 import { openSqliteStore, type Row, type Store } from '../store/index.js'
 import { MemberWatch } from '../log/testing/member-watch.js'
+import { orFailureOf } from '../log/testing/background-failure.js'
+import { ChildWorker, parseJsonLine, type ChildExit } from '../log/testing/child-worker.js'
 
 const WORKER = fileURLToPath(new URL('./testing/ingest-kafka-worker.ts', import.meta.url))
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
 const PARTITIONS = 4
 const ROLES = ['driver', 'rider'] as const
@@ -97,19 +97,14 @@ interface Batch {
 
 /** One ingest child process and what it reported. */
 class Member {
-  readonly child: ChildProcessWithoutNullStreams
+  private readonly worker: ChildWorker
   readonly dataDir: string
   readonly assignments: Array<{ at: number; partitions: string[] }> = []
   readonly batches: Batch[] = []
   /** Per `<role>/<partition>`, the offset of its last commit that resolved. */
   readonly committed = new Map<string, number>()
   done: { totals: { records: number; deadLetters: number } } | undefined
-  exit: { code: number | null; signal: NodeJS.Signals | null } | undefined
-  stderr = ''
   readonly problems: string[] = []
-  readonly lines: string[] = []
-  private readonly exited: Promise<void>
-  private partial = ''
 
   constructor(
     readonly name: string,
@@ -118,24 +113,11 @@ class Member {
     this.dataDir = join(setup.root, name)
     const { topics, deadLetters, group } = setup
     const args = [brokers!.join(','), this.dataDir, group, topics.driver, topics.rider, deadLetters, name, String(SESSION_TIMEOUT_MS)]
-    this.child = spawn(process.execPath, ['--import', 'tsx', WORKER, ...args], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
-    this.child.stdout.setEncoding('utf8')
-    this.child.stdout.on('data', (chunk: string) => {
-      const parts = (this.partial + chunk).split('\n')
-      this.partial = parts.pop()!
-      for (const line of parts) this.onLine(line)
-      notify()
-    })
-    this.child.stderr.setEncoding('utf8')
-    this.child.stderr.on('data', (chunk: string) => (this.stderr += chunk))
-    this.exited = new Promise((resolve) => {
-      this.child.on('close', (code, signal) => {
-        this.exit = { code, signal }
-        notify()
-        resolve()
-      })
-    })
-    this.child.on('error', (err) => (this.stderr += `spawn error: ${err.message}\n`))
+    this.worker = new ChildWorker(WORKER, args, { onLine: (line, at) => this.onLine(line, at), watch })
+  }
+
+  get exit(): ChildExit | undefined {
+    return this.worker.exit
   }
 
   /** The worker names real topics; the test speaks of roles. */
@@ -146,15 +128,9 @@ class Member {
     return `${role ?? text.slice(0, cut)}/${text.slice(cut + 1)}`
   }
 
-  private onLine(line: string): void {
-    this.lines.push(line)
-    let message: { type?: string; partitions?: string[]; offsets?: TopicPartitionOffset[]; records?: number; deadLetters?: number; totals?: { records: number; deadLetters: number } }
-    try {
-      message = JSON.parse(line) as typeof message
-    } catch {
-      return void this.problems.push(`not JSON: ${line}`)
-    }
-    const at = Date.now()
+  private onLine(line: string, at: number): void {
+    const message = parseJsonLine<{ type?: string; partitions?: string[]; offsets?: TopicPartitionOffset[]; records?: number; deadLetters?: number; totals?: { records: number; deadLetters: number } }>(line)
+    if (!message) return void this.problems.push(`not JSON: ${line}`)
     if (message.type === 'assignment' && message.partitions) {
       this.assignments.push({ at, partitions: message.partitions.map((p) => this.tp(p)).sort() })
     } else if (message.type === 'committed' && message.offsets) {
@@ -182,8 +158,7 @@ class Member {
   }
 
   async kill(signal: NodeJS.Signals): Promise<void> {
-    if (!this.exit) this.child.kill(signal)
-    await this.exited
+    await this.worker.kill(signal)
   }
 
   report(): string[] {
@@ -192,16 +167,12 @@ class Member {
       `  assignments: ${this.assignments.map((a) => `[${a.partitions.join(',')}]`).join(' ')}`,
       `  committed: ${JSON.stringify(Object.fromEntries(this.committed))}`,
       `  problems: ${JSON.stringify(this.problems.slice(0, 10))}`,
-      `  last lines:`,
-      ...this.lines.slice(-8).map((l) => `    ${l}`),
-      `  stderr:`,
-      ...(this.stderr.trim() === '' ? ['    (empty)'] : this.stderr.trimEnd().split('\n').map((l) => `    ${l}`)),
+      ...this.worker.outputReport(),
     ]
   }
 }
 
 const watch = new MemberWatch()
-const notify = (): void => watch.notify()
 const waitFor = (what: string, alive: Member[], check: () => boolean, timeoutMs = STAGE_TIMEOUT_MS): Promise<void> => watch.waitFor(what, alive, check, timeoutMs)
 
 /** Appends events to the test's topics and remembers where each landed: `<role>/<partition>/<offset>` -> value. */
@@ -408,11 +379,7 @@ if (brokers) {
           }
         })()
         // A failed append fails the test at once.
-        const roundsFailed = rounds.then(
-          () => new Promise<never>(() => undefined),
-          (err: unknown) => Promise.reject(err instanceof Error ? err : new Error(String(err))),
-        )
-        const orRoundsFail = <T>(promise: Promise<T>): Promise<T> => Promise.race([promise, roundsFailed])
+        const orRoundsFail = orFailureOf(rounds)
         try {
           await orRoundsFail(waitFor(`${KILL_AFTER_BATCHES} batches of the victim`, [a, b], () => victim.batches.filter((x) => x.at >= stageStarted && x.records > 0).length >= KILL_AFTER_BATCHES))
           await sleep(randomInt(KILL_JITTER_MS))

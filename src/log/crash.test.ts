@@ -10,19 +10,19 @@
  * Replay the random choices with KOOBER_CRASH_SEED (the kill moments differ).
  */
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { randomInt } from 'node:crypto'
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, it, type TestContext } from 'node:test'
+import { describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { openEmbeddedLog, type EventLog, type LogRecord } from './index.js'
 import { partitionForKey } from './partitioner.js'
+import { runChildWorker, type KillPlan } from './testing/child-worker.js'
+import { inLanes } from './testing/lanes.js'
 import { seededRandom } from './testing/seeded-random.js'
+import { nonNegativeIntegerSetting, seedSetting, withSeed } from './testing/seed-settings.js'
 
 const SCRIPT = fileURLToPath(new URL('./testing/crash-writer.ts', import.meta.url))
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
 // Must match testing/crash-writer.ts.
 const APPEND_TOPIC = 'crash'
@@ -30,37 +30,16 @@ const APPEND_PARTITIONS = 3
 const COMMIT_TOPIC = 'commits'
 const COMMIT_GROUP = 'crash-group'
 
-const KILLS = nonNegativeInteger('KOOBER_CRASH_KILLS', process.env.CI ? 200 : 40)
+const KILLS = nonNegativeIntegerSetting('KOOBER_CRASH_KILLS', process.env.CI ? 200 : 40)
 /** The append scenario runs this many independent data directories at once, its kills shared among them. */
 const LANES = 2
 const COMMIT_KILLS = KILLS === 0 ? 0 : Math.max(3, Math.round(KILLS / 10))
-const SEED = process.env.KOOBER_CRASH_SEED !== undefined ? nonNegativeInteger('KOOBER_CRASH_SEED', 0) : randomInt(2 ** 31)
+const SEED = seedSetting('KOOBER_CRASH_SEED')
 /** A child not killed by then (its trigger line never came) fails the test. */
 const CHILD_WATCHDOG_MS = 30_000
 
-function nonNegativeInteger(name: string, fallback: number): number {
-  const text = process.env[name]
-  if (text === undefined || text === '') return fallback
-  const value = Number(text)
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(text)}`)
-  return value
-}
-
-
-/** Runs `body`; on failure, prints the seed to replay it before rethrowing. */
-async function withSeed(t: TestContext, seed: number, body: () => Promise<void>): Promise<void> {
-  try {
-    await body()
-  } catch (err) {
-    t.diagnostic(`failed with seed ${seed}: rerun with KOOBER_CRASH_SEED=${seed}`)
-    throw err
-  }
-}
-
-interface KillPlan {
-  /** Which stdout line starts the countdown to the kill. */
-  after: (line: string) => boolean
-  delayMs: number
+/** A kill plan, and how a failure names it. */
+interface CrashPlan extends KillPlan {
   describe: string
 }
 
@@ -70,45 +49,11 @@ interface KillPlan {
  * by the kill is dropped: its records were acknowledged, but we cannot tell).
  * A child that ends any other way fails the test with its stderr.
  */
-function runChild(mode: 'append' | 'commit', dataDir: string, run: number, seed: number, plan: KillPlan): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, mode, dataDir, String(run), String(seed)], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    const lines: string[] = []
-    let partial = ''
-    let stderr = ''
-    let countdown: NodeJS.Timeout | undefined
-    let killedByPlan = false
-    const watchdog = setTimeout(() => child.kill('SIGKILL'), CHILD_WATCHDOG_MS)
-    child.stdout.setEncoding('utf8')
-    child.stdout.on('data', (chunk: string) => {
-      const parts = (partial + chunk).split('\n')
-      partial = parts.pop()!
-      for (const line of parts) {
-        lines.push(line)
-        if (countdown === undefined && plan.after(line)) {
-          countdown = setTimeout(() => {
-            killedByPlan = true
-            child.kill('SIGKILL')
-          }, plan.delayMs)
-        }
-      }
-    })
-    child.stderr.setEncoding('utf8')
-    child.stderr.on('data', (chunk: string) => (stderr += chunk))
-    child.on('error', reject)
-    child.on('close', (code, signal) => {
-      clearTimeout(watchdog)
-      clearTimeout(countdown)
-      if (signal === 'SIGKILL' && killedByPlan) resolve(lines)
-      else {
-        const why = signal === 'SIGKILL' ? `was never killed as planned (${plan.describe})` : `exited by itself (code ${code}, signal ${signal})`
-        reject(new Error(`crash-writer run ${run} ${why}; stderr:\n${stderr}`))
-      }
-    })
-  })
+async function runChild(mode: 'append' | 'commit', dataDir: string, run: number, seed: number, plan: CrashPlan): Promise<string[]> {
+  const { lines, exit, stderr, killedByPlan } = await runChildWorker(SCRIPT, [mode, dataDir, String(run), String(seed)], { kill: plan, watchdogMs: CHILD_WATCHDOG_MS })
+  if (exit.signal === 'SIGKILL' && killedByPlan) return lines
+  const why = exit.signal === 'SIGKILL' ? `was never killed as planned (${plan.describe})` : `exited by itself (code ${exit.code}, signal ${exit.signal})`
+  throw new Error(`crash-writer run ${run} ${why}; stderr:\n${stderr}`)
 }
 
 const SEMICOLON = 0x3b
@@ -222,7 +167,7 @@ class AppendLane {
     return this.ackedCount
   }
 
-  private plan(): KillPlan {
+  private plan(): CrashPlan {
     const roll = this.random()
     if (roll < 0.1) {
       // While it opens the log: recovery, the lock, creating the topic, the first appends.
@@ -261,7 +206,7 @@ class AppendLane {
   }
 
   /** Reopens the log as the writer (recovery runs), reads it all and checks it against what was acknowledged. */
-  private async check(run: number, plan: KillPlan): Promise<void> {
+  private async check(run: number, plan: CrashPlan): Promise<void> {
     const context = `lane ${this.lane}, after run ${run} was killed ${plan.describe}`
     const bytesBefore = segmentBytesOnDisk(join(this.dataDir, 'topics', APPEND_TOPIC))
     const log = await openEmbeddedLog({ dataDir: this.dataDir })
@@ -307,22 +252,11 @@ describe('embedded log: SIGKILL at random moments', () => {
     const lanes = Array.from({ length: Math.min(LANES, Math.max(KILLS, 1)) }, (_, lane) => new AppendLane(lane, Math.floor(random() * 2 ** 31)))
     const started = Date.now()
     try {
-      await withSeed(t, SEED, async () => {
-        // When one lane fails, the others stop after their current kill (no child outlives the test).
-        let failed = false
-        const outcomes = await Promise.allSettled(
-          lanes.map(async (lane) => {
-            const kills = Math.floor(KILLS / lanes.length) + (lane.lane < KILLS % lanes.length ? 1 : 0)
-            try {
-              for (let run = 1; run <= kills && !failed; run++) await lane.crashOnce(run)
-            } catch (err) {
-              failed = true
-              throw err
-            }
-          }),
-        )
-        for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason
-      })
+      await withSeed(t, 'KOOBER_CRASH_SEED', SEED, () =>
+        inLanes(lanes, KILLS, async (lane, kills, failed) => {
+          for (let run = 1; run <= kills && !failed(); run++) await lane.crashOnce(run)
+        }),
+      )
     } finally {
       for (const lane of lanes) lane.dispose()
     }
@@ -343,11 +277,11 @@ describe('embedded log: SIGKILL at random moments', () => {
     let lastAcked: number | undefined
     let endOffset = 0
     try {
-      await withSeed(t, SEED, async () => {
+      await withSeed(t, 'KOOBER_CRASH_SEED', SEED, async () => {
         for (let run = 1; run <= COMMIT_KILLS; run++) {
           const early = random() < 0.2
           const delayMs = early ? Math.floor(random() * 20) : 5 + Math.floor(random() * 150)
-          const plan: KillPlan = early
+          const plan: CrashPlan = early
             ? { after: (line) => line === 'ready', delayMs, describe: `${delayMs} ms after ready` }
             : { after: (line) => line.startsWith('committed '), delayMs, describe: `${delayMs} ms after the first commit` }
           const lines = await runChild('commit', dataDir, run, Math.floor(random() * 2 ** 31), plan)

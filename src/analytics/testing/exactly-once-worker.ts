@@ -5,7 +5,7 @@
  * SQLite table, until SIGKILLed (`loop`) or to the end of the log (`once`).
  *
  *   node --import tsx exactly-once-worker.ts <dataDir> loop|once [job|partition]
-
+ *
  * The last argument is the job's state scope (default `job`).
  *
  * Prints `ready` once the job runs, `checkpoint <id>` after each checkpoint,
@@ -13,22 +13,20 @@
  */
 import { join } from 'node:path'
 import { openEmbeddedLog } from '../../log/index.js'
+import { printLine, runWorker } from '../../log/testing/worker-process.js'
 import { openSqliteStore } from '../../store/index.js'
 import { storeCheckpoints } from '../checkpoint-storage.js'
 import { runLogJob } from '../log-job.js'
 import { RESULTS_TABLE, seqJob, writeSeqResults, type SeqEvent, type SeqInput, type SeqResult } from './seq-job.js'
 
-const MAX_LIFETIME_MS = 60_000
-
-async function main(): Promise<void> {
+runWorker('exactly-once-worker', { maxLifetimeMs: 60_000 }, async () => {
   const [dataDir, mode, scope = 'job'] = process.argv.slice(2)
   if (!dataDir || (mode !== 'loop' && mode !== 'once') || (scope !== 'job' && scope !== 'partition')) throw new Error('usage: exactly-once-worker.ts <dataDir> loop|once [job|partition]')
-  setTimeout(() => process.exit(3), MAX_LIFETIME_MS).unref()
   const log = await openEmbeddedLog({ dataDir: join(dataDir, 'log') })
   const store = openSqliteStore({ dataDir: join(dataDir, 'store') })
   await store.createTable(RESULTS_TABLE)
   const checkpoints = await storeCheckpoints(store)
-  process.stdout.write('ready\n')
+  printLine('ready')
   const totals = await runLogJob({
     name: 'seq-windows',
     log,
@@ -41,14 +39,9 @@ async function main(): Promise<void> {
     checkpointIntervalMs: 30,
     tickMs: 20,
     untilCaughtUp: mode === 'once',
-    onCheckpoint: (checkpoint) => void process.stdout.write(`checkpoint ${checkpoint.id}\n`),
+    onCheckpoint: (checkpoint) => printLine(`checkpoint ${checkpoint.id}`),
   })
   await store.close()
   await log.close()
-  process.stdout.write(`done ${JSON.stringify(totals)}\n`)
-}
-
-main().catch((err: unknown) => {
-  process.stderr.write(`exactly-once-worker failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
-  process.exit(2)
+  printLine(`done ${JSON.stringify(totals)}`)
 })

@@ -32,7 +32,6 @@
  * KOOBER_TEST_CASSANDRA (test/run-tests.ts starts both).
  */
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { randomInt, randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -42,6 +41,8 @@ import { fileURLToPath } from 'node:url'
 import cassandra from 'cassandra-driver'
 import { partitionCheckpointKey, storeCheckpoints, type CheckpointStorage } from '../../analytics/index.js'
 import { openEmbeddedLog, openKafkaLog, partitionForKey, type KafkaLog } from '../../log/index.js'
+import { orFailureOf } from '../../log/testing/background-failure.js'
+import { ChildWorker, parseJsonLine, type ChildExit } from '../../log/testing/child-worker.js'
 import { kafkaTestBrokers } from '../../log/testing/kafka-test-brokers.js'
 import { MemberWatch } from '../../log/testing/member-watch.js'
 import { openCassandraStore, openSqliteStore, type CassandraStore } from '../../store/index.js'
@@ -53,7 +54,6 @@ import { KOOBER_TOPICS } from '../topics.js'
 import { ANALYTICS_TABLE, ANALYTICS_TOPICS, CITYWIDE, FACTS_JOB, FACTS_TOPIC, runCityAnalytics, WINDOWS_JOB } from './city-analytics.js'
 
 const WORKER = fileURLToPath(new URL('../testing/analytics-kafka-worker.ts', import.meta.url))
-const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url))
 
 /** The broker's smallest session timeout by default (group.min.session.timeout.ms): the takeover waits this long. */
 const SESSION_TIMEOUT_MS = 6_000
@@ -113,58 +113,36 @@ interface Printed {
 
 /** One analytics child process and what it printed. */
 class Copy {
-  readonly child: ChildProcessWithoutNullStreams
+  private readonly worker: ChildWorker
   /** Per job (the group's name), each assignment with its time. */
   readonly assignments = new Map<string, Array<{ at: number; line: number; partitions: string[] }>>()
   readonly checkpoints: Printed[] = []
   done = false
-  exit: { code: number | null; signal: NodeJS.Signals | null } | undefined
-  stderr = ''
   readonly problems: string[] = []
-  readonly lines: string[] = []
-  private readonly exited: Promise<void>
-  private partial = ''
 
   constructor(
     readonly name: string,
     keyspace: string,
   ) {
     const args = [brokers!.join(','), contactPoints!.join(','), keyspace, name, String(SESSION_TIMEOUT_MS), String(CHECKPOINT_INTERVAL_MS)]
-    this.child = spawn(process.execPath, ['--import', 'tsx', WORKER, ...args], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
-    this.child.stdout.setEncoding('utf8')
-    this.child.stdout.on('data', (chunk: string) => {
-      const parts = (this.partial + chunk).split('\n')
-      this.partial = parts.pop()!
-      for (const line of parts) this.onLine(line)
-      watch.notify()
-    })
-    this.child.stderr.setEncoding('utf8')
-    this.child.stderr.on('data', (chunk: string) => (this.stderr += chunk))
-    this.exited = new Promise((resolve) => {
-      this.child.on('close', (code, signal) => {
-        this.exit = { code, signal }
-        watch.notify()
-        resolve()
-      })
-    })
-    this.child.on('error', (err) => (this.stderr += `spawn error: ${err.message}\n`))
+    this.worker = new ChildWorker(WORKER, args, { onLine: (line, at) => this.onLine(line, at), watch })
   }
 
-  private onLine(line: string): void {
-    this.lines.push(line)
-    let message: { type?: string; group?: string; partitions?: string[]; job?: string; partition?: string; id?: number }
-    try {
-      message = JSON.parse(line) as typeof message
-    } catch {
-      return void this.problems.push(`not JSON: ${line}`)
-    }
-    const at = Date.now()
+  get exit(): ChildExit | undefined {
+    return this.worker.exit
+  }
+
+  private onLine(line: string, at: number): void {
+    const message = parseJsonLine<{ type?: string; group?: string; partitions?: string[]; job?: string; partition?: string; id?: number }>(line)
+    if (!message) return void this.problems.push(`not JSON: ${line}`)
+    // The worker has counted this line already.
+    const place = this.worker.lines.length
     if (message.type === 'assignment' && message.group && message.partitions) {
       const list = this.assignments.get(message.group) ?? []
-      list.push({ at, line: this.lines.length, partitions: message.partitions })
+      list.push({ at, line: place, partitions: message.partitions })
       this.assignments.set(message.group, list)
     } else if (message.type === 'checkpoint' && message.job && message.partition && message.id !== undefined) {
-      this.checkpoints.push({ at, line: this.lines.length, where: `${message.job} ${message.partition}`, id: message.id })
+      this.checkpoints.push({ at, line: place, where: `${message.job} ${message.partition}`, id: message.id })
     } else if (message.type === 'done') {
       this.done = true
     } else {
@@ -206,8 +184,7 @@ class Copy {
   }
 
   async kill(signal: NodeJS.Signals): Promise<void> {
-    if (!this.exit) this.child.kill(signal)
-    await this.exited
+    await this.worker.kill(signal)
   }
 
   report(): string[] {
@@ -215,10 +192,7 @@ class Copy {
       `copy ${this.name}: exit=${JSON.stringify(this.exit ?? null)} checkpoints=${this.checkpoints.length} holds=${this.holds().join(',')}`,
       ...[...this.assignments].map(([group, list]) => `  ${group}: ${list.map((a) => `[${a.partitions.join(',')}]`).join(' ')}`),
       `  problems: ${JSON.stringify(this.problems.slice(0, 10))}`,
-      `  last lines:`,
-      ...this.lines.slice(-8).map((l) => `    ${l}`),
-      `  stderr:`,
-      ...(this.stderr.trim() === '' ? ['    (empty)'] : this.stderr.trimEnd().split('\n').map((l) => `    ${l}`)),
+      ...this.worker.outputReport(),
     ]
   }
 }
@@ -399,11 +373,7 @@ if (brokers && contactPoints) {
         let roundsLeft = Infinity
         const rounds = appendRounds(PACED_ROUND_MS, PACED_ROUND_INTERVAL_MS, () => roundsLeft-- > 0)
         // A failed append fails the test at once.
-        const roundsFailed = rounds.then(
-          () => new Promise<never>(() => undefined),
-          (err: unknown) => Promise.reject(err instanceof Error ? err : new Error(String(err))),
-        )
-        const orRoundsFail = <T>(promise: Promise<T>): Promise<T> => Promise.race([promise, roundsFailed])
+        const orRoundsFail = orFailureOf(rounds)
         try {
           const victimFacts = victimShare.filter((p) => p.startsWith(`${FACTS_JOB} `))
           const progressed = async (): Promise<boolean> => {

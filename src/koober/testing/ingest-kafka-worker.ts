@@ -11,35 +11,25 @@
  * the name of the role its topic plays, so rows say `driver` or `rider`.
  *
  * It prints one JSON line per step, written synchronously (stdout is a pipe):
- * - `{"type":"assignment","partitions":["<topic>/<p>",...]}`: once joined, and after every rebalance;
+ * - `{"type":"assignment","group","partitions":["<topic>/<p>",...]}`: once joined, and after every rebalance;
  * - `{"type":"committed","offsets":[{"topic","partition","offset"},...]}`: after a commit resolved;
  * - `{"type":"batch","records","rows","deadLetters","lag","partitions":[...]}`: per batch (onBatch), with
  *   the topic-partitions its records came from;
  * - `{"type":"done","totals":{...}}`: after SIGTERM, once the loop stopped and the log and store are closed (then exits 0).
  */
 import { runMicroBatches } from '../../ingest/index.js'
-import { openKafkaLog, type Consumer, type ConsumerOptions, type LogRecord, type TopicPartitionOffset } from '../../log/index.js'
+import { openKafkaLog, type LogRecord, type TopicPartitionOffset } from '../../log/index.js'
+import { onEachConsumer, printAssignments } from '../../log/testing/consumer-reports.js'
+import { printJson, runWorker } from '../../log/testing/worker-process.js'
 import { openSqliteStore } from '../../store/index.js'
 import { createIngestTables, INGEST_TOPICS, ingestRows } from '../ingest-job.js'
 
-/** A child the test forgot to kill stops by itself. */
-const MAX_LIFETIME_MS = 120_000
-
-function out(line: object): void {
-  process.stdout.write(`${JSON.stringify(line)}\n`)
-}
-
-async function main(): Promise<void> {
+runWorker('ingest-kafka-worker', { maxLifetimeMs: 120_000, followParent: true }, async () => {
   const [brokersText, dataDir, group, driverTopic, riderTopic, deadLetterTopic, name, sessionText] = process.argv.slice(2)
   const sessionTimeoutMs = Number(sessionText)
   if (!brokersText || !dataDir || !group || !driverTopic || !riderTopic || !deadLetterTopic || !name || !Number.isSafeInteger(sessionTimeoutMs)) {
     throw new Error('usage: ingest-kafka-worker.ts <brokers> <dataDir> <group> <driverTopic> <riderTopic> <deadLetterTopic> <name> <sessionTimeoutMs>')
   }
-  setTimeout(() => process.exit(3), MAX_LIFETIME_MS).unref()
-  // The test holds our stdin: when it goes away, so do we.
-  process.stdin.on('end', () => process.exit(4))
-  process.stdin.resume()
-  process.stdout.on('error', () => process.exit(5))
 
   const roles = new Map<string, (typeof INGEST_TOPICS)[number]>([
     [driverTopic, 'driver'],
@@ -49,29 +39,17 @@ async function main(): Promise<void> {
   const store = openSqliteStore({ dataDir })
   await createIngestTables(store)
 
-  // runMicroBatches makes its own consumer: wrap it to report the assignment and what each commit covered.
+  // runMicroBatches makes its own consumer: report its assignment, and what each commit covered.
+  printAssignments(log)
   let lastCommitted: TopicPartitionOffset[] = []
-  const consumerOf = log.consumer.bind(log)
-  ;(log as { consumer: (options: ConsumerOptions) => Promise<Consumer> }).consumer = async (options: ConsumerOptions): Promise<Consumer> => {
-    const consumer = await consumerOf(options)
-    const printAssignment = (): void =>
-      out({
-        type: 'assignment',
-        partitions: consumer
-          .assignment()
-          .map((tp) => `${tp.topic}/${tp.partition}`)
-          .sort(),
-      })
-    printAssignment()
-    consumer.onRebalance(printAssignment)
+  onEachConsumer(log, (consumer) => {
     const commit = consumer.commit.bind(consumer)
     consumer.commit = async (offsets) => {
       await commit(offsets)
       lastCommitted = offsets ?? []
-      out({ type: 'committed', offsets: lastCommitted })
+      printJson({ type: 'committed', offsets: lastCommitted })
     }
-    return consumer
-  }
+  })
 
   const stop = new AbortController()
   process.on('SIGTERM', () => stop.abort())
@@ -88,7 +66,7 @@ async function main(): Promise<void> {
     signal: stop.signal,
     // Commits are chained, and each batch is reported right after its own commit: lastCommitted is this batch's.
     onBatch: (report) =>
-      out({
+      printJson({
         type: 'batch',
         records: report.records,
         rows: report.rows,
@@ -99,11 +77,6 @@ async function main(): Promise<void> {
   })
   await store.close()
   await log.close()
-  out({ type: 'done', totals })
+  printJson({ type: 'done', totals })
   process.exit(0)
-}
-
-main().catch((err: unknown) => {
-  process.stderr.write(`ingest-kafka-worker failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
-  process.exit(2)
 })

@@ -1,5 +1,5 @@
 /**
- * The child process of `../crash.test.ts`: Koober's ingestion job
+ * The child process of `../ingest-crash.test.ts`: Koober's ingestion job
  * (`runMicroBatches` with `ingestRows`) from the embedded log into the SQLite
  * store of one data directory, in small, quick micro-batches, until the test
  * kills it with SIGKILL.
@@ -20,28 +20,22 @@
  */
 import { runMicroBatches } from '../../ingest/index.js'
 import { createIngestTables, INGEST_GROUP, INGEST_TOPICS, ingestRows } from '../ingest-job.js'
-import { openEmbeddedLog, type Consumer, type ConsumerOptions } from '../../log/index.js'
+import { openEmbeddedLog } from '../../log/index.js'
+import { onEachConsumer } from '../../log/testing/consumer-reports.js'
+import { printLine, runWorker } from '../../log/testing/worker-process.js'
 import { openSqliteStore, type Row, type WriteOptions } from '../../store/index.js'
 
-/** A child the test forgot to kill stops by itself. */
-const MAX_LIFETIME_MS = 60_000
-
-function out(text: string): void {
-  process.stdout.write(text)
-}
-
-async function main(): Promise<void> {
+runWorker('ingest-worker', { maxLifetimeMs: 60_000 }, async () => {
   const [dataDir, mode, stopPhase, nthText] = process.argv.slice(2)
   if (!dataDir || (mode !== 'loop' && mode !== 'once') || (stopPhase !== undefined && !(Number(nthText) >= 1))) {
     throw new Error('usage: ingest-worker.ts <dataDir> loop|once [<phase> <nth>]')
   }
-  setTimeout(() => process.exit(3), MAX_LIFETIME_MS).unref()
   let reached = 0
   /** Prints the step; at the planned one, stops there until killed. */
   const step = async (line: string): Promise<void> => {
-    out(`${line}\n`)
+    printLine(line)
     if (line === stopPhase && ++reached === Number(nthText)) {
-      out('stopped\n')
+      printLine('stopped')
       setInterval(() => undefined, 1000)
       await new Promise<never>(() => undefined)
     }
@@ -59,17 +53,14 @@ async function main(): Promise<void> {
     await upsert(table, rows, options)
     await step(`after-write ${table}`)
   }
-  const consumerOf = log.consumer.bind(log)
-  ;(log as { consumer: (options: ConsumerOptions) => Promise<Consumer> }).consumer = async (options: ConsumerOptions): Promise<Consumer> => {
-    const consumer = await consumerOf(options)
+  onEachConsumer(log, (consumer) => {
     const commit = consumer.commit.bind(consumer)
     consumer.commit = async (offsets) => {
       await step('before-commit')
       await commit(offsets)
       await step('after-commit')
     }
-    return consumer
-  }
+  })
   await step('ready')
 
   const totals = await runMicroBatches({
@@ -84,10 +75,5 @@ async function main(): Promise<void> {
   })
   await store.close()
   await log.close()
-  out(`done ${JSON.stringify(totals)}\n`)
-}
-
-main().catch((err: unknown) => {
-  process.stderr.write(`ingest-worker failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
-  process.exit(2)
+  printLine(`done ${JSON.stringify(totals)}`)
 })

@@ -14,17 +14,17 @@
  * Needs a broker: KOOBER_TEST_KAFKA (test/run-tests.ts starts one).
  */
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { randomInt } from 'node:crypto'
 import { after, describe, it, type TestContext } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { orFailureOf } from '../testing/background-failure.js'
+import { ChildWorker, type ChildExit } from '../testing/child-worker.js'
 import { uniqueName } from '../testing/event-log-contract.js'
 import { kafkaTestBrokers } from '../testing/kafka-test-brokers.js'
 import { openKafkaLog, type KafkaLog } from './kafka-log.js'
 import { MemberWatch } from '../testing/member-watch.js'
 
 const SCRIPT = fileURLToPath(new URL('../testing/group-member.ts', import.meta.url))
-const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url))
 
 const PARTITIONS = 4
 /** The broker's smallest session timeout by default (group.min.session.timeout.ms). */
@@ -42,17 +42,9 @@ const STAGE_TIMEOUT_MS = 25_000
 
 const brokers = kafkaTestBrokers()
 
-interface Line {
-  at: number
-  text: string
-}
-
 /** One child process, member of the group, and what it printed. */
 class Member {
-  readonly child: ChildProcessWithoutNullStreams
-  readonly lines: Line[] = []
-  stderr = ''
-  exit: { code: number | null; signal: NodeJS.Signals | null } | undefined
+  readonly worker: ChildWorker
   /** The assignment it printed last, and every one with its time. */
   assignment: number[] | undefined
   readonly assignments: Array<{ at: number; partitions: number[] }> = []
@@ -66,43 +58,24 @@ class Member {
   readonly committed: number[] = Array.from({ length: PARTITIONS }, () => -1)
   readonly commitFailures: string[] = []
   readonly problems: string[] = []
-  private readonly exited: Promise<void>
-  private partial = ''
 
   constructor(
     readonly name: string,
     where: { topic: string; group: string },
   ) {
     const args = [brokers!.join(','), where.topic, where.group, name, String(SESSION_TIMEOUT_MS), String(COMMIT_DELAY_MS)]
-    this.child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, ...args], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
-    this.child.stdout.setEncoding('utf8')
-    this.child.stdout.on('data', (chunk: string) => {
-      const parts = (this.partial + chunk).split('\n')
-      this.partial = parts.pop()!
-      const at = Date.now()
-      for (const text of parts) this.onLine({ at, text })
-      notify()
-    })
-    this.child.stderr.setEncoding('utf8')
-    this.child.stderr.on('data', (chunk: string) => (this.stderr += chunk))
-    this.exited = new Promise((resolve) => {
-      this.child.on('close', (code, signal) => {
-        this.exit = { code, signal }
-        notify()
-        resolve()
-      })
-    })
-    this.child.on('error', (err) => {
-      this.stderr += `spawn error: ${err.message}\n`
-    })
+    this.worker = new ChildWorker(SCRIPT, args, { onLine: (text, at) => this.onLine(text, at), watch })
   }
 
-  private onLine(line: Line): void {
-    this.lines.push(line)
-    const [kind, ...rest] = line.text.split(' ')
+  get exit(): ChildExit | undefined {
+    return this.worker.exit
+  }
+
+  private onLine(text: string, at: number): void {
+    const [kind, ...rest] = text.split(' ')
     if (kind === 'assignment' && rest.length === 1) {
       this.assignment = rest[0] === '-' ? [] : rest[0]!.split(',').map(Number)
-      this.assignments.push({ at: line.at, partitions: this.assignment })
+      this.assignments.push({ at, partitions: this.assignment })
     } else if (kind === 'ready' && rest.length === 0) {
       this.ready = true
     } else if (kind === 'closed' && rest.length === 0) {
@@ -111,22 +84,22 @@ class Member {
       const partition = Number(rest[0])
       const offset = Number(rest[1])
       const list = this.printed[partition]
-      if (!list || !Number.isSafeInteger(offset)) return void this.problems.push(`bad line ${JSON.stringify(line.text)}`)
+      if (!list || !Number.isSafeInteger(offset)) return void this.problems.push(`bad line ${JSON.stringify(text)}`)
       const last = list.at(-1)
       if (last !== undefined && offset !== last + 1) this.problems.push(`partition ${partition}: printed offset ${offset} after ${last}`)
       list.push(offset)
-      this.firstPrintedAt[partition] ??= line.at
+      this.firstPrintedAt[partition] ??= at
       this.values.set(`${partition}/${offset}`, rest[2]!)
     } else if (kind === 'committed' && rest.length === 2) {
       const partition = Number(rest[0])
       const offset = Number(rest[1])
-      if (!(partition >= 0 && partition < PARTITIONS) || !Number.isSafeInteger(offset)) return void this.problems.push(`bad line ${JSON.stringify(line.text)}`)
+      if (!(partition >= 0 && partition < PARTITIONS) || !Number.isSafeInteger(offset)) return void this.problems.push(`bad line ${JSON.stringify(text)}`)
       if (offset < this.committed[partition]!) this.problems.push(`partition ${partition}: committed ${offset} after ${this.committed[partition]}`)
       this.committed[partition] = offset
     } else if (kind === 'commit-failed') {
-      this.commitFailures.push(line.text)
+      this.commitFailures.push(text)
     } else {
-      this.problems.push(`unexpected line ${JSON.stringify(line.text)}`)
+      this.problems.push(`unexpected line ${JSON.stringify(text)}`)
     }
   }
 
@@ -139,8 +112,7 @@ class Member {
   }
 
   async kill(signal: NodeJS.Signals): Promise<void> {
-    if (!this.exit) this.child.kill(signal)
-    await this.exited
+    await this.worker.kill(signal)
   }
 
   /** What it did and the end of what it printed, for a failure report. */
@@ -151,16 +123,12 @@ class Member {
       `  assignments: ${this.assignments.map((x) => `[${x.partitions.join(',')}]`).join(' ')}`,
       `  problems: ${JSON.stringify(this.problems.slice(0, 10))}`,
       `  commit failures: ${JSON.stringify(this.commitFailures.slice(0, 10))}`,
-      `  last lines:`,
-      ...this.lines.slice(-15).map((l) => `    ${l.text}`),
-      `  stderr:`,
-      ...(this.stderr.trim() === '' ? ['    (empty)'] : this.stderr.trimEnd().split('\n').map((l) => `    ${l}`)),
+      ...this.worker.outputReport(15),
     ]
   }
 }
 
 const watch = new MemberWatch()
-const notify = (): void => watch.notify()
 const waitFor = (what: string, alive: Member[], check: () => boolean, timeoutMs = STAGE_TIMEOUT_MS): Promise<void> => watch.waitFor(what, alive, check, timeoutMs)
 
 const members = new Set<Member>()
@@ -227,18 +195,14 @@ async function body(t: TestContext, log: KafkaLog, topic: string, group: string,
     }
   })()
   // A failed append fails the test at once rather than when the appender is awaited.
-  const appenderFailed = appender.then(
-    () => new Promise<never>(() => undefined),
-    (err: unknown) => Promise.reject(err instanceof Error ? err : new Error(String(err))),
-  )
-  const orAppenderFails = <T>(promise: Promise<T>): Promise<T> => Promise.race([promise, appenderFailed])
+  const orAppenderFails = orFailureOf(appender)
 
   try {
     await orAppenderFails(waitFor(`${KILL_AFTER_RECORDS} records from the victim`, [a, b], () => victim.printedCount >= KILL_AFTER_RECORDS))
     await sleep(randomInt(KILL_JITTER_MS))
     const killedAt = Date.now()
     const ackedForVictimAtKill = victimPartitions.reduce((sum, p) => sum + acked[p]!.size, 0)
-    const victimLastLineAgo = killedAt - (victim.lines.at(-1)?.at ?? killedAt)
+    const victimLastLineAgo = killedAt - (victim.worker.lastLineAt ?? killedAt)
     await victim.kill('SIGKILL')
     assert.equal(victim.exit?.signal, 'SIGKILL', `member ${victim.name} ended by itself`)
     // Let a commit the victim had on the wire land (or not), then read what it left committed.

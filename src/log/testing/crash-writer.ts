@@ -20,6 +20,7 @@
 import { openEmbeddedLog } from '../index.js'
 import type { ProducerRecord } from '../event-log.js'
 import { seededRandom } from './seeded-random.js'
+import { printLine, printLines, runWorker } from './worker-process.js'
 
 const APPEND_TOPIC = 'crash'
 const APPEND_TOPIC_CONFIG = { partitions: 3, segmentBytes: 64 * 1024 }
@@ -28,18 +29,9 @@ const COMMIT_TOPIC_CONFIG = { partitions: 1, segmentBytes: 64 * 1024 }
 const COMMIT_GROUP = 'crash-group'
 
 const APPENDS_IN_FLIGHT = 4
-/** A child the test forgot to kill stops by itself. */
-const MAX_LIFETIME_MS = 60_000
-
-
 const PAD = 'abcdefghijklmnopqrstuvwxyz0123456789'.repeat(200)
 
-/** Writes synchronously (stdout is a pipe: synchronous on Linux), so a line is out before the next await. */
-function out(text: string): void {
-  process.stdout.write(text)
-}
-
-async function main(): Promise<void> {
+runWorker('crash-writer', { maxLifetimeMs: 60_000 }, async () => {
   const [mode, dataDir, runText, seedText] = process.argv.slice(2)
   if ((mode !== 'append' && mode !== 'commit') || !dataDir || !runText || !seedText) {
     throw new Error('usage: crash-writer.ts append|commit <dataDir> <run> <seed>')
@@ -47,13 +39,12 @@ async function main(): Promise<void> {
   const run = Number(runText)
   const random = seededRandom(Number(seedText))
   const int = (n: number): number => Math.floor(random() * n)
-  setTimeout(() => process.exit(3), MAX_LIFETIME_MS).unref()
 
-  out('opening\n')
+  printLine('opening')
   const log = await openEmbeddedLog({ dataDir })
   const topic = mode === 'append' ? APPEND_TOPIC : COMMIT_TOPIC
   await log.ensureTopic(topic, mode === 'append' ? APPEND_TOPIC_CONFIG : COMMIT_TOPIC_CONFIG)
-  out('ready\n')
+  printLine('ready')
 
   let sequence = 0
   const makeBatch = (): { records: ProducerRecord[]; ids: string[] } => {
@@ -86,9 +77,7 @@ async function main(): Promise<void> {
 
   if (mode === 'append') {
     const ack = (ids: string[], meta: { partition: number; offset: number }[]): void => {
-      let lines = ''
-      for (let i = 0; i < ids.length; i++) lines += `${meta[i]!.partition} ${meta[i]!.offset} ${ids[i]}\n`
-      out(lines)
+      printLines(ids.map((id, i) => `${meta[i]!.partition} ${meta[i]!.offset} ${id}`))
     }
     await Promise.all(Array.from({ length: APPENDS_IN_FLIGHT }, () => appendLoop(ack)))
     return
@@ -100,13 +89,8 @@ async function main(): Promise<void> {
       await consumer.poll({ timeoutMs: 50, maxRecords: 1 + int(300) })
       await consumer.commit()
       const committed = await consumer.committed([{ topic: COMMIT_TOPIC, partition: 0 }])
-      if (committed[0] !== undefined) out(`committed ${committed[0].offset}\n`)
+      if (committed[0] !== undefined) printLine(`committed ${committed[0].offset}`)
     }
   }
   await Promise.all([appendLoop(() => undefined), appendLoop(() => undefined), consume()])
-}
-
-main().catch((err: unknown) => {
-  process.stderr.write(`crash-writer failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
-  process.exit(2)
 })

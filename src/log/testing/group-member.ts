@@ -24,53 +24,35 @@
  */
 import type { TopicPartitionOffset } from '../event-log.js'
 import { openKafkaLog } from '../kafka/kafka-log.js'
+import { followAssignment } from './consumer-reports.js'
+import { printLine, printLines, runWorker } from './worker-process.js'
 
-/** A member the test forgot to kill stops by itself. */
-const MAX_LIFETIME_MS = 120_000
 const POLL_TIMEOUT_MS = 200
 
-function out(text: string): void {
-  process.stdout.write(text)
-}
-
-async function main(): Promise<void> {
+runWorker('group-member', { maxLifetimeMs: 120_000, followParent: true }, async () => {
   const [brokersText, topic, group, name, sessionText, delayText] = process.argv.slice(2)
   const sessionTimeoutMs = Number(sessionText)
   const commitDelayMs = Number(delayText)
   if (!brokersText || !topic || !group || !name || !Number.isSafeInteger(sessionTimeoutMs) || !Number.isSafeInteger(commitDelayMs)) {
     throw new Error('usage: group-member.ts <brokers> <topic> <group> <name> <sessionTimeoutMs> <commitDelayMs>')
   }
-  setTimeout(() => process.exit(3), MAX_LIFETIME_MS).unref()
-  // The test holds our stdin: when it goes away, so do we.
-  process.stdin.on('end', () => process.exit(4))
-  process.stdin.resume()
-  process.stdout.on('error', () => process.exit(5))
 
   const log = await openKafkaLog({ brokers: brokersText.split(','), sessionTimeoutMs, clientId: `koober-failover-${name}` })
   const consumer = await log.consumer({ topics: [topic], group, maxPollRecords: 50 })
-  const printAssignment = (): void => {
-    const partitions = consumer
-      .assignment()
-      .map((p) => p.partition)
-      .sort((a, b) => a - b)
-    out(`assignment ${partitions.length === 0 ? '-' : partitions.join(',')}\n`)
-  }
-  printAssignment()
-  consumer.onRebalance(printAssignment)
+  followAssignment(consumer, (assignment) => {
+    const partitions = assignment.map((p) => p.partition).sort((a, b) => a - b)
+    printLine(`assignment ${partitions.length === 0 ? '-' : partitions.join(',')}`)
+  })
   let stopping = false
   process.on('SIGTERM', () => (stopping = true))
-  out('ready\n')
+  printLine('ready')
 
   while (!stopping) {
     const records = await consumer.poll({ timeoutMs: POLL_TIMEOUT_MS })
     if (records.length === 0) continue
     const next = new Map<number, number>()
-    let lines = ''
-    for (const record of records) {
-      lines += `record ${record.partition} ${record.offset} ${record.value.toString('utf8')}\n`
-      next.set(record.partition, record.offset + 1)
-    }
-    out(lines)
+    printLines(records.map((record) => `record ${record.partition} ${record.offset} ${record.value.toString('utf8')}`))
+    for (const record of records) next.set(record.partition, record.offset + 1)
     if (commitDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, commitDelayMs))
     // Only what is still ours: a rebalance during the poll may have taken a partition away.
     const owned = new Set(consumer.assignment().map((p) => p.partition))
@@ -80,18 +62,13 @@ async function main(): Promise<void> {
     if (offsets.length === 0) continue
     try {
       await consumer.commit(offsets)
-      out(offsets.map((o) => `committed ${o.partition} ${o.offset}\n`).join(''))
+      printLines(offsets.map((o) => `committed ${o.partition} ${o.offset}`))
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err)
-      out(`commit-failed ${offsets.map((o) => `${o.partition}:${o.offset}`).join(',')} ${message.replace(/\s+/g, ' ')}\n`)
+      printLine(`commit-failed ${offsets.map((o) => `${o.partition}:${o.offset}`).join(',')} ${message.replace(/\s+/g, ' ')}`)
     }
   }
   await log.close()
-  out('closed\n')
+  printLine('closed')
   process.exit(0)
-}
-
-main().catch((err: unknown) => {
-  process.stderr.write(`group-member failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
-  process.exit(2)
 })
