@@ -1,6 +1,6 @@
 import cassandra from 'cassandra-driver'
 import { isKooberError, kooberError, type KooberError } from '../errors.js'
-import { checkLimit, checkRow, decodePage, encodePage, partitionConditions, primaryKey, validateSchema } from './schema.js'
+import { checkLimit, checkRow, decodePage, encodePage, keyPrefixConditions, partitionConditions, primaryKey, validateSchema } from './schema.js'
 import type { ColumnType, ConsistencyLevel, Page, QueryOptions, ReadOptions, Row, Store, TableSchema, WriteOptions } from './store.js'
 
 const { Client, policies, types } = cassandra
@@ -302,6 +302,13 @@ export class CassandraStore implements Store {
    * for sure whether more rows follow (no empty last page, as a driver pageState
    * would give when the rows end exactly at a page boundary).
    */
+  async delete(name: string, key: Row): Promise<void> {
+    this.assertOpen()
+    const table = await this.table(name)
+    const { where, params } = keyPrefixConditions(table.schema, key, toCql, quote)
+    await this.run(`deleting from ${name}`, `DELETE FROM ${table.ref} WHERE ${where.join(' AND ')}`, params, {})
+  }
+
   async query(name: string, options: QueryOptions): Promise<Page> {
     this.assertOpen()
     const table = await this.table(name)

@@ -131,3 +131,32 @@ export function partitionConditions(
   }
   return { where, params }
 }
+
+/**
+ * The WHERE of a key that names a partition and, optionally, leading
+ * clustering columns (a delete's key): every partition key column, then
+ * clustering columns in order while the key has them; any other column is
+ * KOOBER_INVALID_ARGUMENT.
+ */
+export function keyPrefixConditions(
+  schema: TableSchema,
+  key: Row,
+  encode: (type: TableSchema['columns'][string], value: unknown) => unknown,
+  quote: (column: string) => string,
+): { where: string[]; params: unknown[] } {
+  const { where, params } = partitionConditions(schema, key, encode, quote)
+  const clustering = schema.clusteringKey ?? []
+  let fixed = 0
+  while (fixed < clustering.length && key[clustering[fixed]!] !== undefined && key[clustering[fixed]!] !== null) {
+    const column = clustering[fixed]!
+    where.push(`${quote(column)} = ?`)
+    params.push(encode(schema.columns[column]!, key[column]))
+    fixed++
+  }
+  for (const column of Object.keys(key)) {
+    if (!schema.partitionKey.includes(column) && !clustering.slice(0, fixed).includes(column)) {
+      throw kooberError('KOOBER_INVALID_ARGUMENT', `delete from ${schema.name}: ${column} is not a partition key or leading clustering column`)
+    }
+  }
+  return { where, params }
+}

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { kooberError } from '../errors.js'
 import { SqliteWriter, type WriteStatement } from './sqlite-writer.js'
-import { checkLimit, checkRow, decodePage, encodePage, partitionConditions, primaryKey, validateSchema } from './schema.js'
+import { checkLimit, checkRow, decodePage, encodePage, keyPrefixConditions, partitionConditions, primaryKey, validateSchema } from './schema.js'
 import type { ColumnType, Page, QueryOptions, Row, Store, TableSchema, WriteOptions } from './store.js'
 
 export interface SqliteStoreOptions {
@@ -161,6 +161,13 @@ export class SqliteStore implements Store {
     }
     const statement: WriteStatement = { sql: expiresAt === undefined ? table.insert : table.insertTtl, params, width }
     await this.writer.write([statement], `upsert into ${name}`)
+  }
+
+  async delete(name: string, key: Row): Promise<void> {
+    this.assertWritable()
+    const table = this.table(name)
+    const { where, params } = keyPrefixConditions(table.schema, key, toSql, quote)
+    await this.writer.write([{ sql: `DELETE FROM ${quote(name)} WHERE ${where.join(' AND ')}`, params }], `delete from ${name}`)
   }
 
   async get(name: string, key: Row): Promise<Row | undefined> {

@@ -75,6 +75,12 @@ export interface Store {
   get(table: string, key: Row, options?: ReadOptions): Promise<Row | undefined>
   /** Rows of one partition, in clustering order, a page at a time. */
   query(table: string, options: QueryOptions): Promise<Page>
+  /**
+   * Deletes the rows under a key: a whole partition (its partition key), or
+   * the rows of one (partition key and leading clustering columns), as CQL's
+   * DELETE does. Deleting what is not there is no error.
+   */
+  delete(table: string, key: Row): Promise<void>
   /** Every row of a table, a page at a time, in no particular order. */
   scan(table: string, options?: ReadOptions & { limit?: number; page?: string }): Promise<Page>
   count(table: string): Promise<number>

@@ -127,6 +127,30 @@ export function storeContract(backend: string, harness: StoreHarness): void {
       await rejectsWith(store.query(name, { partition: {} }), 'KOOBER_INVALID_ARGUMENT')
     })
 
+    it('deletes a whole partition, or the rows under leading clustering columns, and nothing else', async () => {
+      const name = fresh('t')
+      await store.createTable(positions(name))
+      const rows = Array.from({ length: 6 }, (_, i) => ({ ride: 'a', at: 1000 + Math.floor(i / 2), seq: i % 2, lat: i }))
+      await store.upsert(name, [...rows, { ride: 'b', at: 1000, seq: 0, lat: -1 }])
+      await store.delete(name, { ride: 'a', at: 1001 })
+      assert.deepEqual(
+        (await store.query(name, { partition: { ride: 'a' } })).rows.map((r) => r.lat),
+        [0, 1, 4, 5],
+      )
+      await store.delete(name, { ride: 'a', at: 1002, seq: 1 })
+      assert.deepEqual(
+        (await store.query(name, { partition: { ride: 'a' } })).rows.map((r) => r.lat),
+        [0, 1, 4],
+      )
+      await store.delete(name, { ride: 'a' })
+      assert.deepEqual((await store.query(name, { partition: { ride: 'a' } })).rows, [])
+      assert.equal(await store.count(name), 1, 'the other partition stays')
+      await store.delete(name, { ride: 'nobody' })
+      await rejectsWith(store.delete(name, { at: 1000 }), 'KOOBER_INVALID_ARGUMENT')
+      await rejectsWith(store.delete(name, { ride: 'b', seq: 0 }), 'KOOBER_INVALID_ARGUMENT')
+      assert.equal(await store.count(name), 1)
+    })
+
     it('pages through a partition whose clustering column is a blob, and takes only key columns as a key', async () => {
       const name = fresh('t')
       await store.createTable({ name, columns: { owner: 'text', id: 'blob', n: 'int' }, partitionKey: ['owner'], clusteringKey: ['id'] })
