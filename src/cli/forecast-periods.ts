@@ -65,7 +65,16 @@ export function describe(range: TimeRange, timeZone: string): string {
   return `${localDate(range.from, timeZone)} … ${localDate(range.until - 1, timeZone)}`
 }
 
-function nextDate(date: string): string {
+/**
+ * The date after a YYYY-MM-DD date: its local midnight ends the day, which
+ * is 23 or 25 hours long on a clock change (unlike midnight + 24 h).
+ *
+ * @example
+ * ```ts
+ * nextDate('2014-11-02') // '2014-11-03'
+ * ```
+ */
+export function nextDate(date: string): string {
   localMidnight(date, 'UTC') // checks the date
   return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
 }

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { localMidnight } from './calendar.js'
-import { countDemand } from './demand.js'
+import { countDemand, demandAt } from './demand.js'
 import { demoPickups } from './data/demo-data.js'
-import { loadDemandModel, predictDemand, recentRange, saveDemandModel, trainDemandModel } from './demand-model.js'
+import { checkTrainingPeriod, loadDemandModel, minPeriodDays, predictDemand, recentRange, saveDemandModel, trainDemandModel, trainingDemand } from './demand-model.js'
+import { scoreDemand } from './metrics.js'
 import { TRAINERS } from './models/index.js'
 import { SLOT_MS, type WeatherHour } from './types.js'
+import { weatherIndex } from './weather-index.js'
 
 const ZONE = 'America/New_York'
 const from = localMidnight('2014-03-03', ZONE)
@@ -43,6 +45,23 @@ describe('forecast: a trained version', () => {
     }
   })
 
+  it('serves what it scored: predicting the held-out days again gives each model’s scores, before and after a save', () => {
+    const again = loadDemandModel(JSON.parse(JSON.stringify(saveDemandModel(version))))
+    const testFrom = until - 5 * 86_400_000
+    assert.equal(trainingDemand(version).slots, (testFrom - from) / SLOT_MS)
+    assert.deepEqual(trainingDemand(again), trainingDemand(version))
+    for (const question of ['next', 'calendar'] as const) {
+      for (const [algorithm, { scores }] of Object.entries(version.questions[question]!.models)) {
+        for (const [which, served] of [['trained', version], ['loaded', again]] as const) {
+          const { predicted, rows } = predictDemand(served, { question, algorithm, fromSlot: testFrom / SLOT_MS, untilSlot: until / SLOT_MS, weather: weatherIndex(weather), recent: served.demand })
+          const actual = Float64Array.from(rows.slots, (slot, r) => demandAt(served.demand, rows.places[r]!, slot))
+          const rmse = scoreDemand(predicted, actual).rmse
+          assert.ok(Math.abs(rmse - scores.rmse) < 1e-9, `${question} ${algorithm} (${which}): served RMSE ${rmse}, scored ${scores.rmse}`)
+        }
+      }
+    }
+  })
+
   it('forecasts the next slot from what was observed before it, never below 0, and needs that history', () => {
     const slot = until / SLOT_MS - 10
     const range = recentRange(slot, slot + 1)
@@ -59,5 +78,21 @@ describe('forecast: a trained version', () => {
     const saved = saveDemandModel(version)
     assert.throws(() => loadDemandModel({ ...saved, demand: { ...saved.demand, slots: saved.demand.slots + 1 } }), { code: 'KOOBER_FORECAST_SAVED_MODEL' })
     assert.throws(() => loadDemandModel({ ...saved, format: 2 as 1 }), { code: 'KOOBER_FORECAST_SAVED_MODEL' })
+    assert.throws(() => loadDemandModel({ ...saved, places: { kind: 'kmeans', lngScale: 1, centres: [] } }), { code: 'KOOBER_FORECAST_SAVED_MODEL', message: /its places: saved k-means places need/ })
+    assert.throws(() => loadDemandModel({ ...saved, places: null as unknown as typeof saved.places }), { code: 'KOOBER_FORECAST_SAVED_MODEL' })
+  })
+
+  it('refuses a period too short for the held-out days and the training days of each question, before reading anything', () => {
+    const day = 86_400_000
+    assert.equal(minPeriodDays(7), 15, 'calendar needs 8 training days')
+    assert.equal(minPeriodDays(7, ['next']), 14)
+    assert.equal(checkTrainingPeriod({ from, until: from + 15 * day, holdoutDays: 7 }), from + 8 * day)
+    assert.throws(() => trainDemandModel({ pickups, from, until: from + 14 * day, holdoutDays: 7, places: { kind: 'kmeans', k: 4 }, timeZone: ZONE, trainers }), {
+      code: 'KOOBER_FORECAST_NO_DATA',
+      message: 'the period holds 14.0 days: it needs at least 15, the 7 held out and 8 to train on (the calendar question needs 8: every slot of the week, and a training week learns its features from the others)',
+    })
+    assert.doesNotThrow(() => checkTrainingPeriod({ from, until: from + 14 * day, holdoutDays: 7, questions: ['next'] }))
+    assert.throws(() => checkTrainingPeriod({ from, until: from + 20 * day, holdoutDays: 0 }), { code: 'KOOBER_INVALID_ARGUMENT' })
+    assert.throws(() => checkTrainingPeriod({ from: from + 1, until: from + 20 * day, holdoutDays: 3 }), { code: 'KOOBER_INVALID_ARGUMENT' })
   })
 })

@@ -1,8 +1,8 @@
 import { kooberError } from '../errors.js'
 import { slotCalendar } from './calendar.js'
 import { calendarFeatures } from './calendar-features.js'
-import { countDemand, slotsOf, type DemandSeries } from './demand.js'
-import { evaluate, fitTrainingPlaces, type ModelEvaluation } from './evaluate.js'
+import { countDemand, sliceDemand, slotsOf, type DemandSeries } from './demand.js'
+import { evaluate, fitTrainingPlaces, trainingNeed, type ModelEvaluation } from './evaluate.js'
 import { QUESTIONS, SLOTS_PER_DAY, type FeatureRows, type Question } from './features.js'
 import { loadModel, TRAINERS } from './models/index.js'
 import { nextFeatures } from './next-features.js'
@@ -59,7 +59,7 @@ export interface DemandModel {
   placesSpec: string
   places: Places
   withWeather: boolean
-  /** What the places saw over the whole period: the calendar features' means and the charts' actual demand. */
+  /** What the places saw over the whole period (the charts' actual demand); its training part alone teaches the calendar features (trainingDemand). */
   demand: DemandSeries
   questions: Partial<Record<Question, QuestionModels>>
 }
@@ -85,17 +85,15 @@ const DAY_MS = 86_400_000
  */
 export function trainDemandModel(options: TrainDemandModelOptions): DemandModel {
   const holdoutDays = options.holdoutDays ?? DEFAULT_HOLDOUT_DAYS
-  if (!Number.isInteger(holdoutDays) || holdoutDays < 1) throw kooberError('KOOBER_INVALID_ARGUMENT', `holdoutDays must be a whole number of days >= 1, got ${holdoutDays}`)
-  slotsOf(options)
-  const testFrom = options.until - holdoutDays * DAY_MS
-  if (testFrom <= options.from) throw kooberError('KOOBER_FORECAST_NO_DATA', `the period holds ${((options.until - options.from) / DAY_MS).toFixed(1)} days, not more than the ${holdoutDays} held out`)
+  const questionsAsked = options.questions ?? QUESTIONS
+  const testFrom = checkTrainingPeriod({ ...options, holdoutDays, questions: questionsAsked })
   const progress = options.onProgress ?? (() => {})
   const pickups = options.pickups.filter((p) => p.time >= options.from && p.time < options.until)
   const trainPickups = pickups.filter((p) => p.time < testFrom)
   if (trainPickups.length === 0) throw kooberError('KOOBER_FORECAST_NO_DATA', `no pickups before the held-out days (${new Date(options.from).toISOString()} … ${new Date(testFrom).toISOString()})`)
   const places = fitTrainingPlaces(options.places, trainPickups, options.seed ?? 1, progress)
   const questions: Partial<Record<Question, QuestionModels>> = {}
-  for (const question of options.questions ?? QUESTIONS) {
+  for (const question of questionsAsked) {
     progress(`${question}: training on the days before ${new Date(testFrom).toISOString().slice(0, 10)}, scoring on the ${holdoutDays} after`)
     const evaluation = evaluate({
       question,
@@ -124,6 +122,41 @@ export function trainDemandModel(options: TrainDemandModelOptions): DemandModel 
     demand: countDemand(pickups, places, options),
     questions,
   }
+}
+
+/**
+ * Checks a period before anything is read or trained: on half hours, and
+ * long enough for the held-out days and the training days each question
+ * needs (MIN_TRAINING_DAYS). Returns where the held-out days start.
+ *
+ * @example
+ * ```ts
+ * checkTrainingPeriod({ from, until, holdoutDays: 7, questions: QUESTIONS }) // throws unless until − from ≥ 15 days
+ * ```
+ */
+export function checkTrainingPeriod(period: { from: number; until: number; holdoutDays: number; questions?: readonly Question[] }): number {
+  const { from, until, holdoutDays } = period
+  if (!Number.isInteger(holdoutDays) || holdoutDays < 1) throw kooberError('KOOBER_INVALID_ARGUMENT', `holdoutDays must be a whole number of days >= 1, got ${holdoutDays}`)
+  slotsOf(period)
+  const need = trainingNeed(period.questions ?? QUESTIONS)
+  if (until - from < (holdoutDays + need.days) * DAY_MS) {
+    throw kooberError(
+      'KOOBER_FORECAST_NO_DATA',
+      `the period holds ${((until - from) / DAY_MS).toFixed(1)} days: it needs at least ${holdoutDays + need.days}, the ${holdoutDays} held out and ${need.days} to train on (${need.why})`,
+    )
+  }
+  return until - holdoutDays * DAY_MS
+}
+
+/** The shortest period (days) that holds `holdoutDays` and the training days of every question asked. */
+export function minPeriodDays(holdoutDays: number, questions: readonly Question[] = QUESTIONS): number {
+  return holdoutDays + trainingNeed(questions).days
+}
+
+/** The training part of a version's demand: the days before the held-out ones, all its calendar features learn from (as when it was scored). */
+export function trainingDemand(version: DemandModel): DemandSeries {
+  const testFrom = version.until - version.holdoutDays * DAY_MS
+  return sliceDemand(version.demand, version.from / SLOT_MS, testFrom / SLOT_MS)
 }
 
 export interface PredictDemandOptions {
@@ -161,7 +194,7 @@ export function predictDemand(version: DemandModel, options: PredictDemandOption
     if (!options.recent) throw kooberError('KOOBER_INVALID_ARGUMENT', 'a next-slot forecast needs the demand observed before it')
     rows = nextFeatures({ demand: options.recent, fromSlot: options.fromSlot, untilSlot: options.untilSlot, calendar, ...withWeather })
   } else {
-    rows = calendarFeatures({ training: version.demand, fromSlot: options.fromSlot, untilSlot: options.untilSlot, calendar, ...withWeather })
+    rows = calendarFeatures({ training: trainingDemand(version), fromSlot: options.fromSlot, untilSlot: options.untilSlot, calendar, ...withWeather })
   }
   const predicted = trained.model.predict(rows.features)
   for (let i = 0; i < predicted.length; i++) if (!(predicted[i]! > 0)) predicted[i] = 0
@@ -225,7 +258,12 @@ export function loadDemandModel(saved: SavedDemandModel): DemandModel {
     throw kooberError('KOOBER_FORECAST_SAVED_MODEL', `cannot load the forecast version: ${why}`)
   }
   if (typeof saved !== 'object' || saved === null || saved.format !== 1) bad('it is not a saved version of format 1')
-  const places = loadPlaces(saved.places)
+  let places: Places
+  try {
+    places = loadPlaces(saved.places)
+  } catch (err) {
+    throw kooberError('KOOBER_FORECAST_SAVED_MODEL', `cannot load the forecast version: its places: ${(err as Error).message}`, err)
+  }
   const { demand } = saved
   const bytes = Buffer.from(demand?.counts ?? '', 'base64')
   if (!demand || demand.places !== places.count || bytes.length !== demand.places * demand.slots * 4) bad('its demand does not fit its places')

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { concatDemand, countDemand, demandAt } from './demand.js'
+import { concatDemand, countDemand, demandAt, sliceDemand } from './demand.js'
 import { loadPlaces } from './places.js'
 import { SLOT_MS } from './types.js'
 
@@ -43,5 +43,18 @@ describe('concatDemand', () => {
     const joined = concatDemand(first, second)
     assert.deepEqual([...joined.counts], [1, 0, 0, 0, 1, 2])
     assert.throws(() => concatDemand(second, first), /do not follow each other/)
+  })
+})
+
+describe('sliceDemand', () => {
+  it('copies some slots of every place, and refuses slots the series does not hold', () => {
+    const demand = countDemand([at(0, 0), at(1, 10), at(2, 0), at(2, 10), at(3, 10)], places, { from: START, until: START + 4 * SLOT_MS })
+    const middle = sliceDemand(demand, 1001, 1003)
+    assert.deepEqual(middle, { places: 2, fromSlot: 1001, slots: 2, counts: Float64Array.of(0, 1, 1, 1) })
+    middle.counts[0] = 9
+    assert.equal(demandAt(demand, 0, 1001), 0, 'a copy')
+    assert.throws(() => sliceDemand(demand, 999, 1001), { code: 'KOOBER_INVALID_ARGUMENT' })
+    assert.throws(() => sliceDemand(demand, 1003, 1005), /holds slots 1000–1003/)
+    assert.throws(() => sliceDemand(demand, 1002, 1002), { code: 'KOOBER_INVALID_ARGUMENT' })
   })
 })

@@ -72,6 +72,18 @@ export function concatDemand(first: DemandSeries, second: DemandSeries): DemandS
   return { places: first.places, fromSlot: first.fromSlot, slots, counts }
 }
 
+/** The slots fromSlot … untilSlot − 1 of a series, a copy; they must lie inside it. */
+export function sliceDemand(series: DemandSeries, fromSlot: number, untilSlot: number): DemandSeries {
+  const first = fromSlot - series.fromSlot
+  const slots = untilSlot - fromSlot
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(slots) || first < 0 || slots <= 0 || first + slots > series.slots) {
+    throw kooberError('KOOBER_INVALID_ARGUMENT', `cannot take slots ${fromSlot}–${untilSlot - 1} of a series that holds slots ${series.fromSlot}–${series.fromSlot + series.slots - 1}`)
+  }
+  const counts = new Float64Array(series.places * slots)
+  for (let p = 0; p < series.places; p++) counts.set(series.counts.subarray(p * series.slots + first, p * series.slots + first + slots), p * slots)
+  return { places: series.places, fromSlot, slots, counts }
+}
+
 /** The slots of a range; it must start and end on slot boundaries and hold at least one. */
 export function slotsOf(range: TimeRange): { fromSlot: number; slots: number } {
   const { from, until } = range

@@ -52,6 +52,17 @@ describe('evaluate', () => {
     assert.throws(() => evaluate(options({ test: later })), /must start where the training period ends/)
   })
 
+  it('needs a week of training for next and a day more for calendar, and says why', () => {
+    const ridge = { ridge: TRAINERS.ridge! }
+    const week = { pickups, from: day('2014-04-15'), until: day('2014-04-22') }
+    assert.equal(evaluate(options({ train: week, trainers: ridge })).testSlots, 7 * SLOTS_PER_DAY)
+    assert.throws(() => evaluate(options({ question: 'calendar', train: week, trainers: ridge })), {
+      code: 'KOOBER_FORECAST_NO_DATA',
+      message: /^the calendar question needs at least 8 training days \(every slot of the week, and a training week learns its features from the others\); the training period covers 7\.0$/,
+    })
+    assert.equal(evaluate(options({ question: 'calendar', train: { pickups, from: day('2014-04-14'), until: day('2014-04-22') }, trainers: ridge })).testSlots, 7 * SLOTS_PER_DAY)
+  })
+
   it('refuses overlapping periods, less than a week of training, empty periods and no models', () => {
     assert.throws(() => evaluate(options({ test: { pickups, from: day('2014-04-20'), until: day('2014-04-29') } })), /must start after the training period ends/)
     assert.throws(() => evaluate(options({ train: { pickups, from: day('2014-04-17'), until: day('2014-04-22') } })), { code: 'KOOBER_FORECAST_NO_DATA' })

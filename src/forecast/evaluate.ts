@@ -78,8 +78,34 @@ export interface Evaluation {
   trained: { places: Places; models: Record<string, Model>; columns: readonly string[] }
 }
 
-/** The least training either question needs: every slot of the week once, so each baseline has something to go on. */
-export const MIN_TRAINING_DAYS = 7
+/**
+ * The least training each question needs: every slot of the week once, so
+ * each baseline has something to go on; `calendar` a day more, since the
+ * features of a training row come from the training weeks other than its own.
+ */
+export const MIN_TRAINING_DAYS: Readonly<Record<Question, number>> = { next: 7, calendar: 8 }
+const WHY_MIN_TRAINING_DAYS: Readonly<Record<Question, string>> = {
+  next: 'every slot of the week once',
+  calendar: 'every slot of the week, and a training week learns its features from the others',
+}
+
+/** The training days some questions need, and why (the most any of them needs). */
+export function trainingNeed(questions: readonly Question[]): { days: number; why: string } {
+  const question = questions.reduce((a, b) => (MIN_TRAINING_DAYS[b] > MIN_TRAINING_DAYS[a] ? b : a))
+  return { days: MIN_TRAINING_DAYS[question], why: `the ${question} question needs ${MIN_TRAINING_DAYS[question]}: ${WHY_MIN_TRAINING_DAYS[question]}` }
+}
+
+/** Refuses a training period of fewer days than the question needs, saying how many it needs and why. */
+function checkTrainingDays(question: Question, trainingSlots: number): void {
+  const needed = MIN_TRAINING_DAYS[question]
+  if (trainingSlots < needed * SLOTS_PER_DAY) {
+    throw kooberError(
+      'KOOBER_FORECAST_NO_DATA',
+      `the ${question} question needs at least ${needed} training days (${WHY_MIN_TRAINING_DAYS[question]}); the training period covers ${(trainingSlots / SLOTS_PER_DAY).toFixed(1)}`,
+    )
+  }
+}
+
 /**
  * `next` trains on the rows of its training period that have a day of
  * history before them (the lags and yesterday's slot need it); the first
@@ -95,9 +121,7 @@ export function evaluate(options: EvaluateOptions): Evaluation {
   if (names.length === 0) throw kooberError('KOOBER_INVALID_ARGUMENT', 'no models to evaluate')
   const trainSlots = slotsOf(train)
   const testSlots = slotsOf(test)
-  if (trainSlots.slots < MIN_TRAINING_DAYS * SLOTS_PER_DAY) {
-    throw kooberError('KOOBER_FORECAST_NO_DATA', `the training period must cover at least ${MIN_TRAINING_DAYS} days (every slot of the week); it covers ${(trainSlots.slots / SLOTS_PER_DAY).toFixed(1)}`)
-  }
+  checkTrainingDays(question, trainSlots.slots)
   if (test.from < train.until) throw kooberError('KOOBER_INVALID_ARGUMENT', 'the test period must start after the training period ends: a model must not be tested on what it learned from')
   if (question === 'next' && test.from !== train.until) {
     throw kooberError(

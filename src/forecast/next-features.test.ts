@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { slotCalendar } from './calendar.js'
+import { hoursOfDays, newYorkDayNumber, noWeatherFlags, type WeatherDay } from './data/index.js'
 import type { DemandSeries } from './demand.js'
 import { column, SLOTS_PER_DAY, SLOTS_PER_WEEK, type FeatureRows } from './features.js'
 import { nextFeatures } from './next-features.js'
@@ -122,6 +123,29 @@ describe('next features never read the slot they predict or later', () => {
     }
   })
 
+  it('nor the weather of an hour not over yet, nor a daily record before its day (and the day after, which its evening leans on) is over', () => {
+    const truth = series()
+    const testFrom = 2 * SLOTS_PER_WEEK + SLOTS_PER_DAY
+    const width = nextFeatures({ demand: truth, fromSlot: START + testFrom, untilSlot: START + testFrom + 1, calendar, weather: weatherIndex(hourly(() => false)) }).features.columns.length
+    const rowsAt = (i: number, hours: WeatherHour[]): Float64Array => nextFeatures({ demand: truth, fromSlot: START + i, untilSlot: START + i + 1, calendar, weather: weatherIndex(hours) }).features.data
+    // Every hour of the day, over several days: a daily hour's evening temperature leans on the next day's minimum.
+    for (let i = testFrom; i < LENGTH; i += 5) {
+      const t = (START + i) * SLOT_MS
+      const today = newYorkDayNumber(t)
+      const hourlyAltered = rowsAt(i, hourly((hour) => hour + 3_600_000 > t))
+      assert.deepEqual(hourlyAltered, rowsAt(i, hourly(() => false)), `hourly weather, slot ${i}`)
+      const dailyAltered = rowsAt(i, hoursOfDays(daily((day) => day >= today)))
+      assert.deepEqual(dailyAltered, rowsAt(i, hoursOfDays(daily(() => false))), `daily weather, slot ${i} (${new Date(t).toISOString()})`)
+      assert.equal(dailyAltered.length, 2 * width)
+    }
+    // The check can fail: a change to a day that is over does show.
+    const i = testFrom + 40
+    const over = newYorkDayNumber((START + i) * SLOT_MS) - 2
+    assert.notDeepEqual(rowsAt(i, hoursOfDays(daily((day) => day === over))), rowsAt(i, hoursOfDays(daily(() => false))))
+    const lastOver = Math.floor((START + i) * (SLOT_MS / 3_600_000) - 1) * 3_600_000
+    assert.notDeepEqual(rowsAt(i, hourly((hour) => hour === lastOver)), rowsAt(i, hourly(() => false)))
+  })
+
   it('while a change before the slot does show (the check above can fail)', () => {
     const truth = series()
     const i = 2 * SLOTS_PER_WEEK + SLOTS_PER_DAY + 20
@@ -130,3 +154,34 @@ describe('next features never read the slot they predict or later', () => {
     assert.notDeepEqual(altered.features.data, rows.features.data)
   })
 })
+
+/** Hourly weather over the series and a few days around it; `altered` hours are hot and stormy. */
+function hourly(altered: (hour: number) => boolean): WeatherHour[] {
+  const hours: WeatherHour[] = []
+  for (let hour = START * SLOT_MS - 3 * 86_400_000; hour < (START + LENGTH + SLOTS_PER_DAY) * SLOT_MS; hour += 3_600_000) {
+    const changed = altered(hour)
+    hours.push({ hour, temperature: changed ? 35 : (hour / 3_600_000) % 17, ...noWeatherFlags(), clear: !changed, thunder: changed, source: 'hourly' })
+  }
+  return hours
+}
+
+/** Daily records over the series and a few days around it (New York days); `altered` days are hot and stormy. */
+function daily(altered: (day: number) => boolean): WeatherDay[] {
+  const days: WeatherDay[] = []
+  const first = newYorkDayNumber(START * SLOT_MS) - 4
+  const last = newYorkDayNumber((START + LENGTH) * SLOT_MS) + 2
+  for (let day = first; day <= last; day++) {
+    const date = new Date(day * 86_400_000)
+    const changed = altered(day)
+    days.push({
+      day,
+      year: date.getUTCFullYear(),
+      month: date.getUTCMonth() + 1,
+      date: date.getUTCDate(),
+      maxCelsius: changed ? 35 : 10 + (day % 5),
+      minCelsius: changed ? 25 : day % 3,
+      flags: { ...noWeatherFlags(), clear: !changed, thunder: changed },
+    })
+  }
+  return days
+}

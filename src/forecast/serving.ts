@@ -54,6 +54,12 @@ export interface PlaceForecast {
   demand: number
 }
 
+/**
+ * Where a forecast's weather came from: the query's what-if, the weather
+ * table, or assumed (a mild clear hour: the table has no weather near the slot).
+ */
+export type WeatherSource = 'what-if' | 'table' | 'assumed'
+
 export interface ForecastAnswer {
   question: Question
   algorithm: string
@@ -63,6 +69,8 @@ export interface ForecastAnswer {
   slotEnd: number
   /** The weather the prediction used, when the model uses weather. */
   weather: WeatherConditions | null
+  /** Where that weather came from; null when the model uses none. */
+  weatherSource: WeatherSource | null
   places: PlaceForecast[]
 }
 

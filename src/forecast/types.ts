@@ -31,6 +31,12 @@ export interface WeatherConditions {
 /** One hour of weather; `hour` is the epoch ms (UTC) at the start of the hour. */
 export interface WeatherHour extends WeatherConditions {
   hour: number
+  /**
+   * Where it comes from: an hourly record, or a daily one spread over the
+   * day's hours, whose flags and extremes describe the whole day (so they
+   * are known only once the day is over). Absent: hourly.
+   */
+  source?: 'hourly' | 'daily'
 }
 
 /**

@@ -32,6 +32,17 @@ describe('weatherIndex', () => {
     assert.throws(() => weather.observedBefore(T0 + 0.5 * H), /no weather observed before 2014-04-17 00:30 UTC/)
   })
 
+  it('answers a daily record’s hour only once it is known: the same time two days back', () => {
+    // Four days of hours spread from daily records, then hourly records from hour 96 on; the temperature says which hour it is.
+    const days = Array.from({ length: 96 }, (_, h): WeatherHour => ({ ...hour(h), source: 'daily' }))
+    const mixed = weatherIndex([...days, ...Array.from({ length: 24 }, (_, h): WeatherHour => ({ ...hour(96 + h), source: 'hourly' }))])
+    assert.equal(mixed.observedBefore(T0 + 60 * H).temperature, 59 - 48, 'at 60:00 the hour 59 is over, but its day is not: hour 11')
+    assert.equal(mixed.observedBefore(T0 + 60.5 * H).temperature, 11)
+    assert.equal(mixed.at(T0 + 60.5 * H).temperature, 60, 'a forecast for a chosen time takes the hour itself')
+    assert.equal(mixed.observedBefore(T0 + 100 * H).temperature, 99, 'an hourly record is known once its hour is over')
+    assert.throws(() => mixed.observedBefore(T0 + 20 * H), { code: 'KOOBER_FORECAST_NO_DATA', message: /known 48 h back \(daily records\)/ })
+  })
+
   it('turns conditions into feature values', () => {
     assert.deepEqual(weatherValues(hour(1, true)), [1, 0, 0, 1, 0, 0, 0, 0])
   })

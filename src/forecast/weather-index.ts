@@ -4,7 +4,10 @@ import type { WeatherConditions, WeatherHour } from './types.js'
 /**
  * Looks up hourly weather for a slot, two ways: the weather of the slot
  * itself (what a forecast for a chosen time is given), or the last hour
- * fully observed before it (all a next-slot prediction may know).
+ * fully observed before it (all a next-slot prediction may know). An hour
+ * spread from a daily record (`source: 'daily'`) is known only once its day
+ * and the next are over: observedBefore then answers with the hour 48 h
+ * before the last one over, the same time of day two days back.
  *
  * Hours missing from the record are bridged from the nearest hour within
  * `maxGapMs` (default 6 h); a longer hole is an error, never made-up weather.
@@ -22,6 +25,13 @@ export interface WeatherIndex {
 }
 
 const HOUR_MS = 3_600_000
+/**
+ * How far back a daily record's hour is known: its flags and extremes are the
+ * whole day's, and its evening temperature falls toward the next day's
+ * minimum, so only the hours of two days back are wholly over (one day back
+ * would read today's minimum after 15:00).
+ */
+const DAILY_DELAY_MS = 48 * HOUR_MS
 
 export const WEATHER_COLUMNS = ['temperature', 'clear', 'fog', 'rain', 'snow', 'hail', 'thunder', 'tornado'] as const
 
@@ -71,7 +81,11 @@ export function weatherIndex(hours: readonly WeatherHour[], options: { maxGapMs?
     observedBefore(time) {
       const last = lastAtOrBefore(time - HOUR_MS)
       if (last < 0 || time - (starts[last]! + HOUR_MS) > maxGap) return hole(time, 'observed before')
-      return sorted[last]!
+      if (sorted[last]!.source !== 'daily') return sorted[last]!
+      const known = starts[last]! - DAILY_DELAY_MS
+      const earlier = lastAtOrBefore(known)
+      if (earlier < 0 || known - starts[earlier]! > maxGap) return hole(time, `known ${DAILY_DELAY_MS / HOUR_MS} h back (daily records) before`)
+      return sorted[earlier]!
     },
   }
 }

@@ -80,6 +80,7 @@ describe('the forecast API with a trained model', () => {
     assert.equal(body.slotEnd, body.slotStart + SLOT_MS)
     assert.equal(body.near, null)
     assert.ok(body.weather, 'the weather table’s hour, which the model uses')
+    assert.equal(body.weatherSource, 'table')
     assert.deepEqual(body.features.map((f) => f.properties.place).sort(), [0, 1, 2, 3, 4, 5])
     for (const feature of body.features) {
       assert.equal(feature.type, 'Feature')
@@ -113,6 +114,7 @@ describe('the forecast API with a trained model', () => {
     assert.equal(rainy.status, 200)
     assert.deepEqual(rainy.body.weather, { temperature: 4, clear: false, fog: false, rain: true, snow: false, hail: false, thunder: true, tornado: false })
     assert.equal(rainy.body.algorithm, 'linear')
+    assert.equal(rainy.body.weatherSource, 'what-if')
     const dry = await ask(friday, 'temperature=20&conditions=clear')
     assert.notDeepEqual(demands(rainy.body), demands(dry.body), 'the what-if weather changes the forecast')
     const quiet = await ask(sunday, 'temperature=4&conditions=rain,thunder')
@@ -170,6 +172,9 @@ describe('the forecast API with a trained model', () => {
       [`/api/forecast/series?place=${PLACES}&from=${iso(UNTIL - DAY)}&until=${iso(UNTIL)}`, /^place must be a whole number from 0 to 5/, 'KOOBER_INVALID_ARGUMENT'],
       ['/api/forecast/series?place=2', /^from is required$/],
       ['/api/forecast/series?place=-1&from=2014-03-19T00:00Z&until=2014-03-20T00:00Z', /^place must be >= 0$/],
+      // A next forecast past the current half hour would read the half hours between as no demand.
+      [`/api/forecast?at=${iso(Date.now() + 2 * DAY)}`, /^the next question forecasts the half hour after what has been observed, .* the calendar question answers any later time$/, 'KOOBER_INVALID_ARGUMENT'],
+      [`/api/forecast/series?place=2&from=${iso(Date.now() + DAY)}&until=${iso(Date.now() + 2 * DAY)}`, /^the next question forecasts the half hour after what has been observed/, 'KOOBER_INVALID_ARGUMENT'],
     ]
     for (const [path, message, code] of cases) {
       const reply = await get(server, path)

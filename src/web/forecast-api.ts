@@ -65,6 +65,11 @@ const forecastCollection = {
     slotStart: { type: 'integer', description: 'the half hour forecast, epoch ms' },
     slotEnd: { type: 'integer', description: 'end exclusive, epoch ms' },
     weather,
+    weatherSource: {
+      type: ['string', 'null'],
+      enum: ['what-if', 'table', 'assumed', null],
+      description: 'where the weather came from: the what-if asked, the weather table, or assumed (a mild clear hour: the table has none near the slot); null when the model uses no weather',
+    },
     near: { type: ['object', 'null'], properties: { lat: { type: 'number' }, lng: { type: 'number' }, radiusMeters: { type: 'number' } } },
     features: {
       type: 'array',

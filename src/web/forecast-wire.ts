@@ -103,6 +103,7 @@ export function toForecastCollection(answer: ForecastAnswer, near: Near | null):
     slotStart: answer.slotStart,
     slotEnd: answer.slotEnd,
     weather: answer.weather,
+    weatherSource: answer.weatherSource,
     near,
     features: answer.places.map((p) => ({
       type: 'Feature',

@@ -1,13 +1,14 @@
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { kooberError } from '../../errors.js'
 import { localMidnight } from '../../forecast/calendar.js'
-import { DEFAULT_HOLDOUT_DAYS } from '../../forecast/demand-model.js'
+import { DEFAULT_HOLDOUT_DAYS, minPeriodDays } from '../../forecast/demand-model.js'
 import type { PlacesSpec } from '../../forecast/places.js'
 import { SLOT_MS } from '../../forecast/types.js'
 import type { VersionSummary } from '../../koober/forecast/forecast-versions.js'
-import { trainFromStore } from '../../koober/forecast/train-job.js'
+import { MAX_TRAINING_DAYS, trainFromStore } from '../../koober/forecast/train-job.js'
 import { CITY_TIME_ZONE } from '../../koober/geo.js'
 import { dateArg, placesOption } from '../forecast-options.js'
+import { nextDate } from '../forecast-periods.js'
 import { cassandraOption, dataDirOption, integerArg, openStore, type StoreOptions } from '../options.js'
 
 export interface TrainFlags extends StoreOptions {
@@ -26,7 +27,9 @@ export function trainingOptions(): Option[] {
   return [
     new Option('--from <date>', 'first day to learn from (YYYY-MM-DD, New York; default: --days before --until)').argParser(dateArg),
     new Option('--until <date>', 'last day to learn from, included (default: up to now)').argParser(dateArg),
-    new Option('--days <n>', 'days to learn from when --from is not given').default(DEFAULT_TRAINING_DAYS).argParser(integerArg(2, 3660)),
+    new Option('--days <n>', `days to learn from when --from is not given: the held-out days and at least ${minPeriodDays(0)} more, at most ${MAX_TRAINING_DAYS}`)
+      .default(DEFAULT_TRAINING_DAYS)
+      .argParser(integerArg(2, MAX_TRAINING_DAYS)),
     placesOption(),
     new Option('--holdout-days <n>', 'the last days, held out to score the models').default(DEFAULT_HOLDOUT_DAYS).argParser(integerArg(1, 365)),
     dataDirOption(),
@@ -34,13 +37,40 @@ export function trainingOptions(): Option[] {
   ]
 }
 
-/** The period of the flags: whole New York days, or up to the last half hour over when --until is not given. */
+/**
+ * The period of the flags: whole New York days (--until's day included, to
+ * its local midnight), or up to the last half hour over when --until is not
+ * given. Refused up front when it cannot train: shorter than the held-out
+ * days and the 8 the calendar question trains on, or longer than
+ * MAX_TRAINING_DAYS.
+ *
+ * @example
+ * ```ts
+ * trainingPeriod({ from: '2014-04-01', until: '2014-04-23', days: 28, holdoutDays: 7, places }) // 04-01 00:00 … 04-24 00:00, New York
+ * ```
+ */
 export function trainingPeriod(flags: TrainFlags, now = Date.now()): { from: number; until: number } {
-  const until = flags.until !== undefined ? localMidnight(flags.until, CITY_TIME_ZONE) + DAY_MS : Math.floor(now / SLOT_MS) * SLOT_MS
+  const until = flags.until !== undefined ? localMidnight(nextDate(flags.until), CITY_TIME_ZONE) : Math.floor(now / SLOT_MS) * SLOT_MS
   const from = flags.from !== undefined ? localMidnight(flags.from, CITY_TIME_ZONE) : until - flags.days * DAY_MS
   if (!(until > from)) throw kooberError('KOOBER_CLI_USAGE', `--from ${flags.from} comes after --until ${flags.until ?? 'now'}`)
-  if (until - from <= flags.holdoutDays * DAY_MS) throw kooberError('KOOBER_CLI_USAGE', `the period must be longer than the ${flags.holdoutDays} days held out (--holdout-days)`)
+  checkTrainingDays((until - from) / DAY_MS, flags.holdoutDays)
   return { from, until: Math.floor(until / SLOT_MS) * SLOT_MS }
+}
+
+/** Refuses a training period (days) too short for the held-out days and the training days, or too long to hold in memory. */
+export function checkTrainingDays(days: number, holdoutDays: number): void {
+  const least = minPeriodDays(holdoutDays)
+  const trainingDays = least - holdoutDays
+  const shown = Number.isInteger(days) ? String(days) : days.toFixed(1)
+  if (days < least) {
+    throw kooberError(
+      'KOOBER_CLI_USAGE',
+      `the training period holds ${shown} days: it needs at least ${least}, the ${holdoutDays} held out (--holdout-days) and ${trainingDays} to train on (the calendar question learns each training week from the others); choose a longer period or fewer held-out days`,
+    )
+  }
+  if (days > MAX_TRAINING_DAYS) {
+    throw kooberError('KOOBER_CLI_USAGE', `the training period holds ${shown} days: at most ${MAX_TRAINING_DAYS} (its pickups and features are held in memory)`)
+  }
 }
 
 export function forecastTrainCommand(): Command {

@@ -3,7 +3,7 @@ import { runForecastRole } from '../../koober/forecast/forecast-role.js'
 import { openStore } from '../options.js'
 import { untilSignal } from '../signals.js'
 import { forecastEvaluateCommand } from './forecast-evaluate.js'
-import { describeVersion, durationArg, forecastTrainCommand, trainingOptions, type TrainFlags } from './forecast-train.js'
+import { checkTrainingDays, describeVersion, durationArg, forecastTrainCommand, trainingOptions, type TrainFlags } from './forecast-train.js'
 
 /**
  * `koober forecast`: the forecast role (retrains on a schedule), and its
@@ -22,6 +22,7 @@ export function forecastCommand(): Command {
     .enablePositionalOptions()
   for (const option of trainingOptions().filter((o) => o.long !== '--from' && o.long !== '--until')) command.addOption(option)
   command.action(async (flags: TrainFlags & { every: number }) => {
+    checkTrainingDays(flags.days, flags.holdoutDays)
     const store = await openStore(flags, { readOnly: false })
     const stop = new AbortController()
     const role = runForecastRole({

@@ -87,7 +87,7 @@ describe('readWeatherFile: hourly UTC', { skip: withoutNycData }, () => {
     const second = file.hours[1]!
     assert.equal(second.hour, Date.parse('2014-04-01T01:00:00Z'))
     close(second.temperature, 8.829999999999984 - 0.15, 'temperature')
-    assert.deepEqual({ ...second, hour: 0, temperature: 0 }, { hour: 0, temperature: 0, ...noWeatherFlags() })
+    assert.deepEqual({ ...second, hour: 0, temperature: 0 }, { hour: 0, temperature: 0, ...noWeatherFlags(), source: 'hourly' })
     for (const [i, line] of lines.slice(1).entries()) {
       const [time, description] = line.split(',') as [string, string]
       assert.equal(file.hours[i]!.hour, Date.parse(`${time.replace(' ', 'T')}Z`))
@@ -140,9 +140,9 @@ describe('readWeatherFile on bad files', () => {
     )
     assert.deepEqual(file.rejected, { 'missing-temperature': 1, 'bad-date': 1 })
     const first = (day: number): (typeof file.hours)[number] => file.hours.find((h) => newYorkFields(h.hour).day === day)!
-    assert.deepEqual({ ...first(1), hour: 0, temperature: 0 }, { hour: 0, temperature: 0, ...noWeatherFlags(), fog: true })
-    assert.deepEqual({ ...first(2), hour: 0, temperature: 0 }, { hour: 0, temperature: 0, ...noWeatherFlags(), rain: true, thunder: true, hail: true, tornado: true })
-    assert.deepEqual({ ...first(4), hour: 0, temperature: 0 }, { hour: 0, temperature: 0, ...noWeatherFlags(), clear: true })
+    assert.deepEqual({ ...first(1), hour: 0, temperature: 0 }, { hour: 0, temperature: 0, ...noWeatherFlags(), fog: true, source: 'daily' })
+    assert.deepEqual({ ...first(2), hour: 0, temperature: 0 }, { hour: 0, temperature: 0, ...noWeatherFlags(), rain: true, thunder: true, hail: true, tornado: true, source: 'daily' })
+    assert.deepEqual({ ...first(4), hour: 0, temperature: 0 }, { hour: 0, temperature: 0, ...noWeatherFlags(), clear: true, source: 'daily' })
     // Midnight between two days joins them: the evening falls toward the next day's minimum.
     const june1 = file.hours.filter((h) => newYorkFields(h.hour).day === 1)
     assert.ok(june1[23]!.temperature > celsius(65) && june1[23]!.temperature < celsius(80))

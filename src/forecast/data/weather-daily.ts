@@ -93,8 +93,9 @@ const WARMEST_HOUR = 15
 
 /**
  * The hours of each day (23, 24 or 25: New York local days, daylight saving
- * included), with the temperature curve described above. Days may come in
- * any order; the hours come out in time order.
+ * included), with the temperature curve described above, marked `daily`
+ * (their values are known only once the next day is over: see
+ * weatherIndex). Days may come in any order; the hours come out in time order.
  *
  * @example
  * ```ts
@@ -113,7 +114,7 @@ export function hoursOfDays(days: readonly WeatherDay[]): WeatherHour[] {
     const end = newYorkToEpoch(next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate(), 0, 0, 0)
     for (let hour = start; hour < end; hour += 3_600_000) {
       const clock = newYorkFields(hour).hour
-      hours.push({ hour, temperature: temperatureAt(clock, yesterday, today, tomorrow), ...today.flags })
+      hours.push({ hour, temperature: temperatureAt(clock, yesterday, today, tomorrow), ...today.flags, source: 'daily' })
     }
   }
   return hours

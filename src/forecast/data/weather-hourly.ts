@@ -40,5 +40,6 @@ export function readWeatherHour(field: (column: string) => string | undefined): 
     // Rounded to the hundredth: 9.23 − 0.15 is 9.080000000000018 in binary floating point.
     temperature: Math.round((temperature - KELVIN_ROUNDING) * 100) / 100,
     ...flagsFromDescription(description),
+    source: 'hourly',
   }
 }

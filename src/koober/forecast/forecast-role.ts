@@ -2,7 +2,7 @@ import { isKooberError } from '../../errors.js'
 import type { PlacesSpec } from '../../forecast/places.js'
 import { SLOT_MS } from '../../forecast/types.js'
 import type { Store } from '../../store/index.js'
-import { createForecastTables, listVersions, type VersionSummary } from './forecast-versions.js'
+import { createForecastTables, KEPT_VERSIONS, listVersions, pruneVersions, type VersionSummary } from './forecast-versions.js'
 import { trainFromStore } from './train-job.js'
 
 export interface ForecastRoleOptions {
@@ -13,6 +13,8 @@ export interface ForecastRoleOptions {
   days: number
   places: PlacesSpec
   holdoutDays?: number
+  /** Versions kept in the store after each training, the newest (default KEPT_VERSIONS); older ones are deleted. */
+  keepVersions?: number
   signal?: AbortSignal
   onProgress?: (message: string) => void
   onVersion?: (summary: VersionSummary) => void
@@ -28,8 +30,9 @@ const RETRY_MS = 60 * 60_000
 /**
  * The forecast role (the original's PredictionIO training, on a schedule):
  * retrains from the pickups table whenever the newest version is older than
- * `everyMs` (at once when there is none), on a worker thread, and saves each
- * version for the serving side. A training that fails (too few pickups yet)
+ * `everyMs` (at once when there is none), on a worker thread, saves each
+ * version for the serving side, and deletes all but the newest
+ * `keepVersions`. A training that fails (too few pickups yet)
  * is told to `onSkipped` and tried again later; the role runs until the
  * signal aborts.
  */
@@ -50,6 +53,7 @@ export async function runForecastRole(options: ForecastRoleOptions): Promise<voi
           ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         })
         options.onVersion?.(summary)
+        await pruneVersions(options.store, options.keepVersions ?? KEPT_VERSIONS)
         waitMs = options.everyMs
       } catch (error) {
         if (options.signal?.aborted) return

@@ -1,16 +1,15 @@
-import { gunzipSync, gzipSync } from 'node:zlib'
 import { kooberError } from '../../errors.js'
 import type { SavedDemandModel } from '../../forecast/demand-model.js'
-import type { ModelEvaluation } from '../../forecast/evaluate.js'
-import type { Question } from '../../forecast/features.js'
+import { unpackDemandModel, type DemandModelSummary, type PackedDemandModel } from '../../forecast/packed-model.js'
 import type { Store, TableSchema } from '../../store/index.js'
 
 /*
  * Trained forecast versions in the store, on either backend. A version is
- * written as gzipped JSON in chunks of at most 512 KiB (a random forest's
- * trees run to megabytes, more than a Cassandra cell should hold), then its
- * row in `forecast_versions`, last: a version is listed only once all of
- * it is there, so the serving side never loads half of one.
+ * written as gzipped JSON (packed by the training thread: packed-model.ts)
+ * in chunks of at most 512 KiB (a random forest's trees run to megabytes,
+ * more than a Cassandra cell should hold), then its row in
+ * `forecast_versions`, last: a version is listed only once all of it is
+ * there, so the serving side never loads half of one.
  */
 
 const CHUNK_BYTES = 512 * 1024
@@ -31,15 +30,9 @@ export const FORECAST_CHUNKS_TABLE: TableSchema = {
   clusteringKey: ['chunk'],
 }
 
-/** What a version's row tells without loading it: its period, places and every model's scores. */
-export interface VersionSummary {
+/** What a version's row tells without loading it: its number, period, places and every model's scores. */
+export interface VersionSummary extends DemandModelSummary {
   version: number
-  trainedAt: number
-  from: number
-  until: number
-  holdoutDays: number
-  placesSpec: string
-  questions: Partial<Record<Question, { best: string; scores: Record<string, ModelEvaluation> }>>
 }
 
 export async function createForecastTables(store: Store): Promise<void> {
@@ -47,16 +40,58 @@ export async function createForecastTables(store: Store): Promise<void> {
   await store.createTable(FORECAST_CHUNKS_TABLE)
 }
 
-/** Saves a version; its number is its training time (epoch ms), so versions sort by age. */
-export async function saveVersion(store: Store, saved: SavedDemandModel): Promise<VersionSummary> {
-  const version = saved.trainedAt
-  const packed = gzipSync(JSON.stringify(saved))
+/**
+ * Saves a packed version (trainInWorker's, or packDemandModel's); its number
+ * is its training time (epoch ms), so versions sort by age.
+ *
+ * @example
+ * ```ts
+ * const summary = await saveVersion(store, await trainInWorker(options))
+ * ```
+ */
+export async function saveVersion(store: Store, packed: PackedDemandModel): Promise<VersionSummary> {
+  const version = packed.summary.trainedAt
+  const { bytes } = packed
   const chunks: Array<{ version: number; chunk: number; data: Buffer }> = []
-  for (let at = 0, chunk = 0; at < packed.length; at += CHUNK_BYTES, chunk++) chunks.push({ version, chunk, data: packed.subarray(at, at + CHUNK_BYTES) })
+  for (let at = 0, chunk = 0; at < bytes.length; at += CHUNK_BYTES, chunk++) {
+    chunks.push({ version, chunk, data: Buffer.from(bytes.buffer, bytes.byteOffset + at, Math.min(CHUNK_BYTES, bytes.length - at)) })
+  }
   for (const row of chunks) await store.upsert(FORECAST_CHUNKS_TABLE.name, [row])
-  const summary = summarize(saved)
-  await store.upsert(FORECAST_VERSIONS_TABLE.name, [{ model: MODEL, version, trained_at: saved.trainedAt, chunks: chunks.length, summary }])
+  const summary: VersionSummary = { version, ...packed.summary }
+  await store.upsert(FORECAST_VERSIONS_TABLE.name, [{ model: MODEL, version, trained_at: version, chunks: chunks.length, summary }])
   return summary
+}
+
+/** Versions the forecast role keeps: a day of them at its 6-hour schedule, the one served and those it can be compared with. */
+export const KEPT_VERSIONS = 4
+
+/**
+ * Deletes every version but the newest `keep` (each one about 4 MB with 200
+ * places): its chunks, then its row, so a crash between leaves a listed
+ * version that the next prune deletes, never chunks that no row names. The
+ * serving side loads only the newest, which is never deleted; one that
+ * loaded an older version keeps it in memory. Returns the deleted versions.
+ *
+ * @example
+ * ```ts
+ * await saveVersion(store, packed)
+ * await pruneVersions(store) // e.g. [1397620800000]: the fifth newest
+ * ```
+ */
+export async function pruneVersions(store: Store, keep = KEPT_VERSIONS): Promise<number[]> {
+  if (!Number.isInteger(keep) || keep < 1) throw kooberError('KOOBER_INVALID_ARGUMENT', `keep at least the newest forecast version, got keep = ${keep}`)
+  const old: number[] = []
+  let seen = 0
+  for (let page: string | undefined, first = true; first || page; first = false) {
+    const result = await store.query(FORECAST_VERSIONS_TABLE.name, { partition: { model: MODEL }, limit: 100, ...(page ? { page } : {}) })
+    for (const row of result.rows) if (seen++ >= keep) old.push(row.version as number)
+    page = result.nextPage
+  }
+  for (const version of old) {
+    await store.delete(FORECAST_CHUNKS_TABLE.name, { version })
+    await store.delete(FORECAST_VERSIONS_TABLE.name, { model: MODEL, version })
+  }
+  return old
 }
 
 /** The newest versions, newest first (default the last 10). */
@@ -77,16 +112,8 @@ export async function loadVersion(store: Store, version: number): Promise<SavedD
   }
   if (parts.length !== row.chunks) throw kooberError('KOOBER_FORECAST_SAVED_MODEL', `forecast version ${version} has ${parts.length} of its ${String(row.chunks)} chunks in the store`)
   try {
-    return JSON.parse(gunzipSync(Buffer.concat(parts)).toString('utf8')) as SavedDemandModel
+    return await unpackDemandModel(Buffer.concat(parts))
   } catch (err) {
     throw kooberError('KOOBER_FORECAST_SAVED_MODEL', `forecast version ${version} in the store cannot be read: ${(err as Error).message}`, err)
   }
-}
-
-function summarize(saved: SavedDemandModel): VersionSummary {
-  const questions: VersionSummary['questions'] = {}
-  for (const [question, models] of Object.entries(saved.questions) as Array<[Question, NonNullable<SavedDemandModel['questions'][Question]>]>) {
-    questions[question] = { best: models.best, scores: Object.fromEntries(Object.entries(models.models).map(([name, m]) => [name, m.scores])) }
-  }
-  return { version: saved.trainedAt, trainedAt: saved.trainedAt, from: saved.from, until: saved.until, holdoutDays: saved.holdoutDays, placesSpec: saved.placesSpec, questions }
 }

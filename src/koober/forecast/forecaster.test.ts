@@ -5,12 +5,15 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { localMidnight } from '../../forecast/calendar.js'
 import { demoPickups } from '../../forecast/data/demo-data.js'
+import { saveDemandModel, trainDemandModel } from '../../forecast/demand-model.js'
+import { TRAINERS } from '../../forecast/models/index.js'
+import { packDemandModel } from '../../forecast/packed-model.js'
 import { SLOT_MS, type Pickup } from '../../forecast/types.js'
 import { openSqliteStore, type Store } from '../../store/index.js'
 import { CITY_TIME_ZONE } from '../geo.js'
 import { openKooberForecaster } from './forecaster.js'
 import { runForecastRole } from './forecast-role.js'
-import { listVersions } from './forecast-versions.js'
+import { createForecastTables, listVersions, saveVersion } from './forecast-versions.js'
 import { createPickupTables, pickupRow, PICKUPS_TABLE, weatherRow, WEATHER_TABLE } from './pickup-tables.js'
 import { trainFromStore } from './train-job.js'
 
@@ -74,12 +77,16 @@ describe('forecast: trained from the store, served from the store', () => {
     assert.equal(all.slotStart, Math.floor(at / SLOT_MS) * SLOT_MS)
     assert.ok(all.places.every((p) => p.demand >= 0 && Number.isFinite(p.lat)))
     assert.ok(all.weather, 'the weather table’s hour')
+    assert.equal(all.weatherSource, 'table')
     const busiest = all.places.reduce((a, b) => (b.demand > a.demand ? b : a))
     const near = await forecaster.forecast({ at, question: 'calendar', near: { lat: busiest.lat, lng: busiest.lng, radiusMeters: 50 } })
     assert.deepEqual(near.places.map((p) => p.place), [busiest.place])
     const rainy = await forecaster.forecast({ at, question: 'calendar', algorithm: 'linear', weather: { temperature: 2, clear: false, rain: true, fog: false, snow: false, hail: false, thunder: false, tornado: false } })
     const clear = await forecaster.forecast({ at, question: 'calendar', algorithm: 'linear', weather: { temperature: 20, clear: true, rain: false, fog: false, snow: false, hail: false, thunder: false, tornado: false } })
     assert.equal(rainy.algorithm, 'linear')
+    assert.equal(rainy.weatherSource, 'what-if')
+    const beyond = await forecaster.forecast({ at: until + 30 * 86_400_000, question: 'calendar' })
+    assert.deepEqual([beyond.weatherSource, beyond.weather], ['assumed', { temperature: 15, clear: true, fog: false, rain: false, snow: false, hail: false, thunder: false, tornado: false }], 'no weather near the slot: a mild clear hour, said so')
     assert.notDeepEqual(rainy.places.map((p) => p.demand), clear.places.map((p) => p.demand), 'the what-if weather changes the forecast')
     const next = await forecaster.forecast({ at: until - 5 * HOUR, question: 'next' })
     assert.equal(next.places.length, 6)
@@ -102,6 +109,28 @@ describe('forecast: trained from the store, served from the store', () => {
     await assert.rejects(forecaster.series({ place: 1, from: start - 30 * 86_400_000, until, question: 'next' }), /at most 14 days/)
   })
 
+  it('forecasts the next half hour after what was observed, and refuses a later one rather than read the time between as no demand', async () => {
+    const now = until - 5 * HOUR + 10 * 60_000
+    const forecaster = await openKooberForecaster(store, { now: () => now })
+    const current = await forecaster.forecast({ at: now, question: 'next' })
+    assert.equal(current.slotStart, until - 5 * HOUR)
+    const refused = (err: Error & { code?: string }): boolean =>
+      err.code === 'KOOBER_INVALID_ARGUMENT' && /the next question forecasts the half hour after what has been observed.*the calendar question answers any later time/.test(err.message)
+    await assert.rejects(forecaster.forecast({ at: now + SLOT_MS, question: 'next' }), refused)
+    await assert.rejects(forecaster.forecast({ at: now + 7 * 86_400_000, question: 'next' }), refused)
+    assert.equal((await forecaster.forecast({ at: now + 7 * 86_400_000, question: 'calendar' })).places.length, 6)
+    // A chart reaching past now: next predicts up to the current half hour, calendar to the end; actual demand up to the last half hour over.
+    const next = await forecaster.series({ place: 1, from: until - 10 * HOUR, until, question: 'next' })
+    const calendar = await forecaster.series({ place: 1, from: until - 10 * HOUR, until, question: 'calendar' })
+    assert.equal(next.length, 11)
+    assert.equal(calendar.length, 20)
+    assert.equal(next.at(-1)!.slotStart, current.slotStart)
+    assert.ok(next.at(-1)!.actual === null && next.slice(0, -1).every((p) => p.actual !== null))
+    assert.deepEqual(calendar.slice(0, 11).map((p) => p.actual), next.map((p) => p.actual))
+    assert.ok(calendar.slice(10).every((p) => p.actual === null))
+    await assert.rejects(forecaster.series({ place: 1, from: now + SLOT_MS, until: now + 10 * HOUR, question: 'next' }), refused)
+  })
+
   it('serves a newer version once it is saved, without a restart', async () => {
     const forecaster = await openKooberForecaster(store, { refreshMs: 0 })
     const before = await forecaster.forecast({ at: until, question: 'calendar' })
@@ -114,18 +143,26 @@ describe('forecast: trained from the store, served from the store', () => {
 })
 
 describe('forecast: the role', () => {
-  it('trains at once when there is no version, then waits for the schedule; without pickups it says why and tries later', async () => {
+  it('trains at once when the newest version is due, keeps the newest versions, then waits for the schedule; without pickups it says why and tries later', { timeout: 60_000 }, async () => {
     const store = await storeWithPickups('role')
     const empty = openSqliteStore({ dataDir: join(root, 'role-empty') })
     try {
+      // A version two hours old, with an hourly schedule: due.
+      const old = trainDemandModel({ pickups, from, until, holdoutDays: 3, places: { kind: 'kmeans', k: 3 }, timeZone: CITY_TIME_ZONE, trainers: { ridge: TRAINERS.ridge! }, now: until - 2 * HOUR })
+      await createForecastTables(store)
+      await saveVersion(store, packDemandModel(saveDemandModel(old)))
       const stop = new AbortController()
       const versions: number[] = []
-      const role = runForecastRole({ store, everyMs: 3_600_000, days: 17, places: { kind: 'kmeans', k: 4 }, holdoutDays: 3, signal: stop.signal, now: () => until, onVersion: (v) => void versions.push(v.version) })
+      const role = runForecastRole({ store, everyMs: 3_600_000, days: 17, places: { kind: 'kmeans', k: 4 }, holdoutDays: 3, keepVersions: 1, signal: stop.signal, now: () => until, onVersion: (v) => void versions.push(v.version) })
       while (versions.length === 0) await new Promise((r) => setTimeout(r, 50))
-      assert.equal((await listVersions(store)).length, 1)
+      // The role deletes the older version once it has saved its own.
+      while ((await listVersions(store)).length > 1) await new Promise((r) => setTimeout(r, 20))
+      assert.deepEqual((await listVersions(store)).map((v) => v.version), versions)
       stop.abort()
       await role
       assert.equal(versions.length, 1, 'one training until the next is due')
+      const answer = await (await openKooberForecaster(store)).forecast({ at: until, question: 'calendar' })
+      assert.deepEqual([answer.weather, answer.weatherSource], [null, null], 'no weather table: a model without weather, and the answer says so')
 
       const skipped: string[] = []
       const stopEmpty = new AbortController()

@@ -1,25 +1,32 @@
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { kooberError } from '../../errors.js'
-import { countDemand, type DemandSeries } from '../../forecast/demand.js'
-import { loadDemandModel, MILD_CLEAR_WEATHER, predictDemand, recentRange, type DemandModel } from '../../forecast/demand-model.js'
-import type { Question } from '../../forecast/features.js'
-import type { DemandForecaster, ForecastAnswer, ForecastQuery, ModelSummary, SeriesPoint } from '../../forecast/serving.js'
+import { loadDemandModel, MILD_CLEAR_WEATHER, NEXT_HISTORY_DAYS, predictDemand, type DemandModel, type PredictDemandOptions } from '../../forecast/demand-model.js'
+import { SLOTS_PER_DAY, type Question } from '../../forecast/features.js'
+import type { DemandForecaster, ForecastAnswer, ForecastQuery, ModelSummary, SeriesPoint, WeatherSource } from '../../forecast/serving.js'
 import { SLOT_MS, type WeatherConditions, type WeatherHour } from '../../forecast/types.js'
 import { weatherIndex, type WeatherIndex } from '../../forecast/weather-index.js'
 import type { Store } from '../../store/index.js'
 import { distanceMeters } from '../geo.js'
 import { createForecastTables, listVersions, loadVersion } from './forecast-versions.js'
-import { readPickups, readWeather } from './pickup-tables.js'
+import { ObservedDemand } from './observed-demand.js'
+import { readWeather } from './pickup-tables.js'
 
 /** The longest range `series` answers. */
 export const MAX_SERIES_DAYS = 14
 const DAY_MS = 86_400_000
 const HOUR_MS = 3_600_000
+/** The weather read before a slot: a `next` forecast from daily records looks two days back (weatherIndex), and bridges a gap of up to 6 h. */
+const WEATHER_LOOKBACK_MS = 3 * DAY_MS
+/** The history a `next` forecast reads, in slots. */
+const NEXT_HISTORY_SLOTS = NEXT_HISTORY_DAYS * SLOTS_PER_DAY
 
 export interface KooberForecasterOptions {
   /** How often to look for a newer version (default 60 s). */
   refreshMs?: number
-  /** How long a slot's observed demand is reused (default 30 s): the live map asks every minute, pickups arrive all the time. */
+  /** How long the newest slots' observed demand is reused before it is read again (default 30 s): the live map asks every minute, pickups arrive all the time. */
   recentTtlMs?: number
+  /** How long after its slot a pickup may still land in the table (default 10 min): slots over for less than this are read again. */
+  latePickupsMs?: number
   /** The clock (default Date.now): slots at or after the current one have no actual demand yet. */
   now?: () => number
 }
@@ -28,9 +35,15 @@ export interface KooberForecasterOptions {
  * Koober's forecasts, from the store: the newest trained version in
  * `forecast_versions` (looked for again every minute, so a retrained model
  * is served without a restart), the `pickups` table for what was observed
- * (the `next` question, and the charts' actual demand), and the `weather`
+ * (the `next` question, and the charts' actual demand: counted once per
+ * version and extended as time goes, see ObservedDemand), and the `weather`
  * table (the weather a slot had; a what-if brings its own; without either,
- * a mild clear hour, and the answer says so).
+ * a mild clear hour, and the answer's `weatherSource` says so).
+ *
+ * A `next` forecast is for the half hour after what has been observed: at
+ * most the current half hour (its demand so far is not read). A later one
+ * is refused (KOOBER_INVALID_ARGUMENT): the `calendar` question answers any
+ * time.
  *
  * @example
  * ```ts
@@ -53,11 +66,17 @@ export async function openKooberForecaster(store: Store, options: KooberForecast
   return new KooberForecaster(store, options)
 }
 
+/** A loaded version, with the demand observed since, counted in its places. */
+interface Loaded {
+  version: number
+  model: DemandModel
+  observed: ObservedDemand
+}
+
 class KooberForecaster implements DemandForecaster {
-  private loaded: { version: number; model: DemandModel } | undefined
+  private loaded: Loaded | undefined
   private checkedAt = -Infinity
-  private loading: Promise<DemandModel> | undefined
-  private readonly recent = new Map<string, { at: number; demand: Promise<DemandSeries> }>()
+  private loading: Promise<Loaded> | undefined
   private readonly now: () => number
 
   constructor(
@@ -91,10 +110,11 @@ class KooberForecaster implements DemandForecaster {
   }
 
   async forecast(query: ForecastQuery): Promise<ForecastAnswer> {
-    const model = await this.newest()
+    const { model, observed } = await this.newest()
     const slot = Math.floor(query.at / SLOT_MS)
-    const { weather, used } = query.weather ? { weather: query.weather, used: query.weather } : await this.weatherAround(model, slot, slot + 1, query.question)
-    const recent = query.question === 'next' ? await this.recentDemand(model, slot, slot + 1) : undefined
+    if (query.question === 'next') this.checkObserved(slot)
+    const { weather, used, source } = query.weather ? { weather: query.weather, used: query.weather, source: 'what-if' as const } : await this.weatherAround(model, slot, slot + 1, query.question)
+    const recent = query.question === 'next' ? await observed.get(slot - NEXT_HISTORY_SLOTS, slot) : undefined
     const prediction = predictDemand(model, { question: query.question, fromSlot: slot, untilSlot: slot + 1, weather, ...(recent ? { recent } : {}), ...(query.algorithm ? { algorithm: query.algorithm } : {}) })
     const places = []
     for (let p = 0; p < model.places.count; p++) {
@@ -109,12 +129,13 @@ class KooberForecaster implements DemandForecaster {
       slotStart: slot * SLOT_MS,
       slotEnd: (slot + 1) * SLOT_MS,
       weather: model.withWeather ? used : null,
+      weatherSource: model.withWeather ? source : null,
       places,
     }
   }
 
   async series(query: { place: number; from: number; until: number; question: Question; algorithm?: string }): Promise<SeriesPoint[]> {
-    const model = await this.newest()
+    const { model, observed: demand } = await this.newest()
     if (!Number.isInteger(query.place) || query.place < 0 || query.place >= model.places.count) {
       throw kooberError('KOOBER_INVALID_ARGUMENT', `place must be a whole number from 0 to ${model.places.count - 1} (${model.placesSpec}), got ${query.place}`)
     }
@@ -122,29 +143,46 @@ class KooberForecaster implements DemandForecaster {
     const untilSlot = Math.ceil(query.until / SLOT_MS)
     if (!(untilSlot > fromSlot)) throw kooberError('KOOBER_INVALID_ARGUMENT', 'a series needs from before until')
     if (untilSlot - fromSlot > (MAX_SERIES_DAYS * DAY_MS) / SLOT_MS) throw kooberError('KOOBER_INVALID_ARGUMENT', `a series covers at most ${MAX_SERIES_DAYS} days`)
-    const current = Math.floor(this.now() / SLOT_MS)
-    const { weather } = await this.weatherAround(model, fromSlot, untilSlot, query.question)
+    if (query.question === 'next') this.checkObserved(fromSlot)
     // The observed demand up to the last slot that is over: the actual values, and (next) what each prediction may read.
-    const observedUntil = Math.min(untilSlot, current)
-    const observed = observedUntil > fromSlot ? await this.observed(model, recentRange(fromSlot, observedUntil + 1)) : undefined
-    const recent = query.question === 'next' ? (observed ?? (await this.recentDemand(model, fromSlot, fromSlot + 1))) : undefined
+    const observedUntil = Math.min(untilSlot, Math.floor(this.now() / SLOT_MS))
     // A next-slot prediction reads up to the slot before it: past the last observed slot there is nothing to read.
-    const predictUntil = query.question === 'next' ? Math.min(untilSlot, (recent!.fromSlot + recent!.slots) + 1) : untilSlot
-    const prediction = predictDemand(model, { question: query.question, fromSlot, untilSlot: predictUntil, weather, ...(recent ? { recent } : {}), ...(query.algorithm ? { algorithm: query.algorithm } : {}) })
+    const predictUntil = query.question === 'next' ? Math.min(untilSlot, observedUntil + 1) : untilSlot
+    const { weather } = await this.weatherAround(model, fromSlot, predictUntil, query.question)
+    const observedFrom = query.question === 'next' ? fromSlot - NEXT_HISTORY_SLOTS : fromSlot
+    const observed = observedUntil > observedFrom ? await demand.get(observedFrom, observedUntil) : undefined
+    const predictions = await predictByDay(model, {
+      question: query.question,
+      fromSlot,
+      untilSlot: predictUntil,
+      weather,
+      ...(query.question === 'next' && observed ? { recent: observed } : {}),
+      ...(query.algorithm ? { algorithm: query.algorithm } : {}),
+    })
     const points: SeriesPoint[] = []
     for (let slot = fromSlot; slot < predictUntil; slot++) {
-      const predicted = prediction.predicted[(slot - fromSlot) * model.places.count + query.place]!
-      const at = observed ? slot - observed.fromSlot : -1
-      const actual = observed && slot < observedUntil && at >= 0 && at < observed.slots ? observed.counts[query.place * observed.slots + at]! : null
+      const predicted = predictions[(slot - fromSlot) * model.places.count + query.place]!
+      const actual = observed && slot >= observed.fromSlot && slot < observedUntil ? observed.counts[query.place * observed.slots + slot - observed.fromSlot]! : null
       points.push({ slotStart: slot * SLOT_MS, predicted, actual })
     }
     return points
   }
 
+  /** Refuses a `next` forecast of a slot after the current one: the slots between were never observed, and would read as no demand. */
+  private checkObserved(slot: number): void {
+    const current = Math.floor(this.now() / SLOT_MS)
+    if (slot <= current) return
+    const iso = (s: number): string => new Date(s * SLOT_MS).toISOString()
+    throw kooberError(
+      'KOOBER_INVALID_ARGUMENT',
+      `the next question forecasts the half hour after what has been observed, so at most the current one (from ${iso(current)}), not the one from ${iso(slot)}: the calendar question answers any later time`,
+    )
+  }
+
   /** The newest version, loaded once and looked for again every `refreshMs`. */
-  private async newest(): Promise<DemandModel> {
+  private async newest(): Promise<Loaded> {
     const refreshMs = this.options.refreshMs ?? 60_000
-    if (this.loaded && this.now() - this.checkedAt < refreshMs) return this.loaded.model
+    if (this.loaded && this.now() - this.checkedAt < refreshMs) return this.loaded
     this.loading ??= (async () => {
       try {
         const [latest] = await listVersions(this.store, 1)
@@ -153,10 +191,18 @@ class KooberForecaster implements DemandForecaster {
         if (this.loaded?.version !== latest.version) {
           const saved = await loadVersion(this.store, latest.version)
           if (!saved) throw kooberError('KOOBER_FORECAST_SAVED_MODEL', `forecast version ${latest.version} disappeared while loading`)
-          this.loaded = { version: latest.version, model: loadDemandModel(saved) }
-          this.recent.clear()
+          const model = loadDemandModel(saved)
+          this.loaded = {
+            version: latest.version,
+            model,
+            observed: new ObservedDemand(this.store, model.places, {
+              now: this.now,
+              ...(this.options.recentTtlMs !== undefined ? { ttlMs: this.options.recentTtlMs } : {}),
+              ...(this.options.latePickupsMs !== undefined ? { lateMs: this.options.latePickupsMs } : {}),
+            }),
+          }
         }
-        return this.loaded.model
+        return this.loaded
       } finally {
         this.loading = undefined
       }
@@ -164,30 +210,22 @@ class KooberForecaster implements DemandForecaster {
     return this.loading
   }
 
-  /** What the places saw before `fromSlot` (and up to untilSlot − 1), cached a little: every viewer of the live map asks the same. */
-  private recentDemand(model: DemandModel, fromSlot: number, untilSlot: number): Promise<DemandSeries> {
-    const key = `${fromSlot}:${untilSlot}`
-    const cached = this.recent.get(key)
-    const ttl = this.options.recentTtlMs ?? 30_000
-    if (cached && this.now() - cached.at < ttl) return cached.demand
-    const demand = this.observed(model, recentRange(fromSlot, untilSlot))
-    this.recent.set(key, { at: this.now(), demand })
-    demand.catch(() => this.recent.delete(key))
-    for (const [k, v] of this.recent) if (this.now() - v.at >= ttl) this.recent.delete(k)
-    return demand
-  }
-
-  private async observed(model: DemandModel, range: { from: number; until: number }): Promise<DemandSeries> {
-    return countDemand(await readPickups(this.store, range.from, range.until), model.places, range)
-  }
-
-  /** The weather table's hours over the slots (and the day before, for `next`), or a mild clear hour when it has none. */
-  private async weatherAround(model: DemandModel, fromSlot: number, untilSlot: number, question: Question): Promise<{ weather: WeatherIndex | WeatherConditions; used: WeatherConditions }> {
-    if (!model.withWeather) return { weather: MILD_CLEAR_WEATHER, used: MILD_CLEAR_WEATHER }
-    const hours: WeatherHour[] = await readWeather(this.store, fromSlot * SLOT_MS - DAY_MS, untilSlot * SLOT_MS + HOUR_MS)
-    if (hours.length === 0) return { weather: MILD_CLEAR_WEATHER, used: MILD_CLEAR_WEATHER }
+  /**
+   * The weather table's hours over the slots (and the days before, for
+   * `next`), and the one the first slot uses; a mild clear hour where the
+   * table has none (more than 6 h from any of its hours), said in `source`.
+   */
+  private async weatherAround(
+    model: DemandModel,
+    fromSlot: number,
+    untilSlot: number,
+    question: Question,
+  ): Promise<{ weather: WeatherIndex | WeatherConditions; used: WeatherConditions; source: Exclude<WeatherSource, 'what-if'> }> {
+    const assumed = { weather: MILD_CLEAR_WEATHER, used: MILD_CLEAR_WEATHER, source: 'assumed' as const }
+    if (!model.withWeather) return assumed
+    const hours: WeatherHour[] = await readWeather(this.store, fromSlot * SLOT_MS - WEATHER_LOOKBACK_MS, untilSlot * SLOT_MS + HOUR_MS)
+    if (hours.length === 0) return assumed
     const index = weatherIndex(hours)
-    // Where the table has a hole (more than 6 h without weather), a mild clear hour, as where it has nothing.
     const orMild = (look: (time: number) => WeatherConditions) => (time: number): WeatherConditions => {
       try {
         return look(time)
@@ -196,6 +234,28 @@ class KooberForecaster implements DemandForecaster {
       }
     }
     const tolerant: WeatherIndex = { at: orMild(index.at), observedBefore: orMild(index.observedBefore) }
-    return { weather: tolerant, used: question === 'next' ? tolerant.observedBefore(fromSlot * SLOT_MS) : tolerant.at(fromSlot * SLOT_MS) }
+    try {
+      const used = question === 'next' ? index.observedBefore(fromSlot * SLOT_MS) : index.at(fromSlot * SLOT_MS)
+      return { weather: tolerant, used, source: 'table' }
+    } catch {
+      return { ...assumed, weather: tolerant }
+    }
   }
+}
+
+/**
+ * predictDemand a day at a time, the event loop running between: two weeks
+ * of every place is a few hundred milliseconds of features and trees. Each
+ * row depends on its own slot only, so the days join into what one call
+ * would give.
+ */
+async function predictByDay(model: DemandModel, options: PredictDemandOptions): Promise<Float64Array> {
+  const places = model.places.count
+  const predicted = new Float64Array((options.untilSlot - options.fromSlot) * places)
+  for (let from = options.fromSlot; from < options.untilSlot; from += SLOTS_PER_DAY) {
+    const day = predictDemand(model, { ...options, fromSlot: from, untilSlot: Math.min(options.untilSlot, from + SLOTS_PER_DAY) })
+    predicted.set(day.predicted, (from - options.fromSlot) * places)
+    await nextTurn()
+  }
+  return predicted
 }

@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test'
 import { newYorkToEpoch } from '../../forecast/data/index.js'
 import type { WeatherHour } from '../../forecast/types.js'
 import { openSqliteStore } from '../../store/index.js'
-import { createPickupTables, daysBetween, pickupRow, readPickups, readWeather, weatherRow } from './pickup-tables.js'
+import { createPickupTables, daysBetween, pickupPages, pickupRow, readPickups, readWeather, weatherRow } from './pickup-tables.js'
 
 const root = mkdtempSync(join(tmpdir(), 'koober-pickup-tables-'))
 after(() => rmSync(root, { recursive: true, force: true }))
@@ -41,6 +41,22 @@ describe('the pickups and weather tables', () => {
       assert.deepEqual(await readPickups(store, from, to, { pageSize: 7 }), pickups.filter((p) => p.time >= from && p.time < to), 'a page at a time')
       assert.deepEqual(await readPickups(store, to, from), [])
 
+      // The store answers synchronously: without a turn of the event loop between pages, no timer or socket would run until the last.
+      let turns = 0
+      let reading = true
+      const count = (): void => {
+        if (!reading) return
+        turns++
+        setImmediate(count)
+      }
+      setImmediate(count)
+      const pages = []
+      for await (const page of pickupPages(store, start, end, { pageSize: 20 })) pages.push(page)
+      reading = false
+      assert.deepEqual(pages.flat(), pickups)
+      assert.ok(pages.length >= 11 && pages.every((page) => page.length > 0 && page.length <= 20))
+      assert.ok(turns >= pages.length - 1, `${turns} turns of the event loop while reading ${pages.length} pages`)
+
       // Writing the same ids again overwrites them.
       await store.upsert('pickups', rows)
       assert.equal(await store.count('pickups'), pickups.length)
@@ -49,7 +65,7 @@ describe('the pickups and weather tables', () => {
     }
   })
 
-  it('keeps one weather row per hour and reads a range back', async () => {
+  it('keeps one weather row per hour, daily or hourly, and reads a range back', async () => {
     const store = openSqliteStore({ dataDir: join(root, 'weather') })
     try {
       await createPickupTables(store)
@@ -64,6 +80,7 @@ describe('the pickups and weather tables', () => {
         hail: false,
         thunder: i === 5,
         tornado: false,
+        source: i < 24 ? 'daily' : 'hourly',
       }))
       await store.upsert('weather', hours.map(weatherRow))
       await store.upsert('weather', hours.slice(0, 10).map((h) => weatherRow({ ...h, temperature: -1 })))

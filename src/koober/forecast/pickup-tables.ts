@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { newYorkDay, newYorkDayNumber } from '../../forecast/data/index.js'
 import type { Pickup, WeatherHour } from '../../forecast/types.js'
 import type { Row, Store, TableSchema } from '../../store/index.js'
@@ -31,6 +32,8 @@ export const WEATHER_TABLE: TableSchema = {
     hail: 'boolean',
     thunder: 'boolean',
     tornado: 'boolean',
+    /** `hourly` or `daily` (spread from a daily record: see WeatherHour.source). */
+    source: 'text',
   },
   partitionKey: ['day'],
   clusteringKey: ['hour'],
@@ -58,6 +61,7 @@ export function weatherRow(hour: WeatherHour): Row {
     hail: hour.hail,
     thunder: hour.thunder,
     tornado: hour.tornado,
+    source: hour.source ?? 'hourly',
   }
 }
 
@@ -74,24 +78,51 @@ export interface ReadRangeOptions {
   pageSize?: number
 }
 
-/** Every row of the partitions of [from, to) with `column` in that range, in time order. */
-async function readRange(store: Store, table: string, column: string, from: number, to: number, options: ReadRangeOptions): Promise<Row[]> {
+/**
+ * The rows of the partitions of [from, to) with `column` in that range, in
+ * time order, a page at a time. Between pages it yields to the event loop:
+ * SQLite answers synchronously and its promises resolve as microtasks, so
+ * weeks of pickups would otherwise be read in one block of a second, with
+ * no socket or timer served meanwhile.
+ */
+async function* rangePages(store: Store, table: string, column: string, from: number, to: number, options: ReadRangeOptions): AsyncGenerator<Row[]> {
   const limit = options.pageSize ?? 10_000
-  const rows: Row[] = []
   for (const day of daysBetween(from, to)) {
     let page: string | undefined
     do {
       const result = await store.query(table, { partition: { day }, range: { column, gte: from, lt: to }, limit, ...(page ? { page } : {}) })
-      for (const row of result.rows) rows.push(row)
+      if (result.rows.length > 0) yield result.rows
       page = result.nextPage
+      await nextTurn()
     } while (page)
   }
+}
+
+async function readRange(store: Store, table: string, column: string, from: number, to: number, options: ReadRangeOptions): Promise<Row[]> {
+  const rows: Row[] = []
+  for await (const page of rangePages(store, table, column, from, to, options)) for (const row of page) rows.push(row)
   return rows
+}
+
+const toPickup = (row: Row): Pickup => ({ time: row.time as number, lat: row.lat as number, lng: row.lng as number })
+
+/**
+ * The pickups with from ≤ time < to (epoch ms), in time order, a store page
+ * at a time (the event loop runs between pages): for a reader that counts
+ * as it goes and never holds them all.
+ *
+ * @example
+ * ```ts
+ * for await (const page of pickupPages(store, from, to)) for (const pickup of page) count(pickup)
+ * ```
+ */
+export async function* pickupPages(store: Store, from: number, to: number, options: ReadRangeOptions = {}): AsyncGenerator<Pickup[]> {
+  for await (const page of rangePages(store, 'pickups', 'time', from, to, options)) yield page.map(toPickup)
 }
 
 /**
  * The pickups with from ≤ time < to (epoch ms), in time order, read day by
- * day from the pickups table.
+ * day from the pickups table (the event loop runs between pages).
  *
  * @example
  * ```ts
@@ -99,8 +130,9 @@ async function readRange(store: Store, table: string, column: string, from: numb
  * ```
  */
 export async function readPickups(store: Store, from: number, to: number, options: ReadRangeOptions = {}): Promise<Pickup[]> {
-  const rows = await readRange(store, 'pickups', 'time', from, to, options)
-  return rows.map((row) => ({ time: row.time as number, lat: row.lat as number, lng: row.lng as number }))
+  const pickups: Pickup[] = []
+  for await (const page of pickupPages(store, from, to, options)) for (const pickup of page) pickups.push(pickup)
+  return pickups
 }
 
 /** The weather hours with from ≤ hour < to (epoch ms), in time order, from the weather table. */
@@ -116,5 +148,6 @@ export async function readWeather(store: Store, from: number, to: number, option
     hail: row.hail as boolean,
     thunder: row.thunder as boolean,
     tornado: row.tornado as boolean,
+    source: row.source === 'daily' ? 'daily' : 'hourly',
   }))
 }

@@ -1,4 +1,5 @@
 import { kooberError } from '../../errors.js'
+import { checkTrainingPeriod, DEFAULT_HOLDOUT_DAYS } from '../../forecast/demand-model.js'
 import type { PlacesSpec } from '../../forecast/places.js'
 import { trainInWorker } from '../../forecast/train-in-worker.js'
 import { SLOT_MS, type WeatherHour } from '../../forecast/types.js'
@@ -18,19 +19,39 @@ export interface TrainFromStoreOptions {
 }
 
 const HOUR_MS = 3_600_000
+const DAY_MS = 86_400_000
 /** Weather that covers less of the period than this is left out: a model must not learn from made-up hours. */
 const WEATHER_COVERAGE = 0.95
+/**
+ * The longest training period: its pickups, demand and feature matrices are
+ * held in memory at once. With 200 places, each training day adds about
+ * 2.5 MB of `next` features (9,600 rows of 32 columns) and the trainers copy
+ * them: 120 days make some 300 MB per question, plus the pickups.
+ */
+export const MAX_TRAINING_DAYS = 120
 
 /**
  * Trains a forecast version from the `pickups` and `weather` tables over a
  * period, on a worker thread, and saves it in the store, where the serving
  * side picks it up. The weather is used when the table covers the period.
+ * A period off the half hours, too short for the held-out days and the
+ * training days the questions need, or longer than MAX_TRAINING_DAYS is
+ * refused before anything is read.
+ *
+ * @example
+ * ```ts
+ * const summary = await trainFromStore(store, { from, until, places: { kind: 'kmeans', k: 200 }, holdoutDays: 7, onProgress: console.error })
+ * ```
  */
 export async function trainFromStore(store: Store, options: TrainFromStoreOptions): Promise<VersionSummary> {
   const progress = options.onProgress ?? (() => {})
   if (options.from % SLOT_MS !== 0 || options.until % SLOT_MS !== 0 || !(options.until > options.from)) {
     throw kooberError('KOOBER_INVALID_ARGUMENT', 'a training period starts and ends on half hours, start before end')
   }
+  if (options.until - options.from > MAX_TRAINING_DAYS * DAY_MS) {
+    throw kooberError('KOOBER_INVALID_ARGUMENT', `a training period covers at most ${MAX_TRAINING_DAYS} days (its pickups and features are held in memory); this one covers ${((options.until - options.from) / DAY_MS).toFixed(1)}`)
+  }
+  checkTrainingPeriod({ from: options.from, until: options.until, holdoutDays: options.holdoutDays ?? DEFAULT_HOLDOUT_DAYS })
   await createPickupTables(store)
   await createForecastTables(store)
   progress(`reading pickups ${new Date(options.from).toISOString()} … ${new Date(options.until).toISOString()}`)
@@ -42,7 +63,7 @@ export async function trainFromStore(store: Store, options: TrainFromStoreOption
   const covered = hours.length / ((options.until - options.from) / HOUR_MS)
   const weather = covered >= WEATHER_COVERAGE ? hours : undefined
   progress(`${pickups.length.toLocaleString('en-US')} pickups; ${weather ? `${hours.length} hours of weather` : `weather covers ${(covered * 100).toFixed(0)} % of the period: training without it`}`)
-  const saved = await trainInWorker({
+  const packed = await trainInWorker({
     pickups,
     ...(weather ? { weather } : {}),
     from: options.from,
@@ -52,5 +73,5 @@ export async function trainFromStore(store: Store, options: TrainFromStoreOption
     ...(options.holdoutDays !== undefined ? { holdoutDays: options.holdoutDays } : {}),
     onProgress: progress,
   })
-  return saveVersion(store, saved)
+  return saveVersion(store, packed)
 }
