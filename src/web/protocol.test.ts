@@ -213,7 +213,16 @@ describe('web protocol (docs/protocol.md)', () => {
     assert.match(await metric('koober_web_sockets'), /koober_web_sockets\{role="rider"\} \d+/)
     const openapi = (await (await fetch(`${t.server.url}/api/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> }
     assert.match(openapi.openapi, /^3\./)
-    assert.deepEqual(Object.keys(openapi.paths).sort(), ['/api/analytics', '/api/analytics/areas', '/api/city', '/api/drivers', '/api/rides/{id}'])
+    assert.deepEqual(Object.keys(openapi.paths).sort(), [
+      '/api/analytics',
+      '/api/analytics/areas',
+      '/api/city',
+      '/api/drivers',
+      '/api/forecast',
+      '/api/forecast/models',
+      '/api/forecast/series',
+      '/api/rides/{id}',
+    ])
     const city = (await (await fetch(`${t.server.url}/api/city`)).json()) as { sockets: number }
     assert.ok(city.sockets >= 1)
     const drivers = await fetch(`${t.server.url}/api/drivers?south=40.74&west=-74&north=40.78&east=-73.96`)
