@@ -17,6 +17,7 @@ import { addDemandLegend, AreaLayer } from './shared/area-layer.js'
 import { TimeChart, type ChartPoint, type ChartSpec } from './shared/chart.js'
 import { byTestId } from './shared/dom.js'
 import { createMap } from './shared/map.js'
+import { poller, setLiveStatus } from './shared/poller.js'
 
 /*
  * The dashboard: the analytics job's figures for the last hour, citywide or
@@ -100,50 +101,24 @@ function selectArea(area: string): void {
 ui.showCity.addEventListener('click', () => selectArea(CITY))
 addEventListener('hashchange', () => selectArea(areaFromHash()))
 
-let timer: ReturnType<typeof setTimeout> | undefined
-let inFlight: AbortController | undefined
-
 /** Fetches the selected area's series and the map's areas; a newer refresh (another area picked) supersedes an older one. */
-async function refresh(): Promise<void> {
-  clearTimeout(timer)
-  inFlight?.abort()
-  const controller = new AbortController()
-  inFlight = controller
+const refresh = poller(async (signal) => {
   const area = state.area
   try {
-    const [one, five, areas] = await Promise.all([fetchSeries(area, 1, controller.signal), fetchSeries(area, 5, controller.signal), fetchAreas(controller.signal)])
-    if (controller.signal.aborted) return
+    const [one, five, areas] = await Promise.all([fetchSeries(area, 1, signal), fetchSeries(area, 5, signal), fetchAreas(signal)])
+    if (signal.aborted) return POLL_MS
     state.data = { area, one: one.results, five: five.results, areas }
     ui.updated.textContent = `updated ${new Date().toLocaleTimeString([], { hourCycle: 'h23' })}`
     render()
   } catch (error) {
-    if (controller.signal.aborted) return
+    if (signal.aborted) return POLL_MS
     setStatus('closed', 'Server unreachable: retrying')
     console.warn('dashboard refresh failed', error)
-  } finally {
-    if (inFlight === controller) {
-      inFlight = undefined
-      timer = setTimeout(poll, POLL_MS)
-    }
   }
-}
+  return POLL_MS
+}, POLL_MS)
 
-/** A hidden tab asks for nothing; it catches up when shown again. */
-function poll(): void {
-  if (document.hidden) timer = setTimeout(poll, POLL_MS)
-  else void refresh()
-}
-
-document.addEventListener('visibilitychange', () => {
-  if (!document.hidden) void refresh()
-})
-
-function setStatus(connection: 'open' | 'closed', text: string): void {
-  // Only on change: it is a live region, and a screen reader should not hear "Live" every 5 seconds.
-  if (ui.status.dataset.state === connection && ui.status.textContent === text) return
-  ui.status.dataset.state = connection
-  ui.status.textContent = text
-}
+const setStatus = (connection: 'open' | 'closed', text: string): void => setLiveStatus(ui.status, connection, text)
 
 function render(): void {
   const data = state.data

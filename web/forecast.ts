@@ -31,6 +31,7 @@ import {
 } from './shared/forecast.js'
 import { createMap } from './shared/map.js'
 import { PlaceLayer, addPickupLegend } from './shared/place-layer.js'
+import { poller, setLiveStatus } from './shared/poller.js'
 
 /*
  * The demand map: every place's predicted pickups as a circle on the map.
@@ -120,72 +121,50 @@ new ResizeObserver(() => {
   frame()
 }).observe(ui.map)
 
-let timer: ReturnType<typeof setTimeout> | undefined
-let inFlight: AbortController | undefined
-
 /** Fetches the models and the map's forecast (and the chart, when a place is chosen); a newer refresh supersedes an older one. */
-async function refresh(): Promise<void> {
-  clearTimeout(timer)
-  inFlight?.abort()
-  const controller = new AbortController()
-  inFlight = controller
-  let retryMs = REFRESH_MS
+const refresh = poller(async (signal) => {
   ui.map.closest('section')?.setAttribute('aria-busy', 'true')
   try {
-    const models = await fetchModels(controller.signal)
-    if (controller.signal.aborted) return
+    const models = await fetchModels(signal)
+    if (signal.aborted) return REFRESH_MS
     state.models = models
     renderModels()
-    if (models.newestVersion === null) return showNoModel()
+    if (models.newestVersion === null) {
+      showNoModel()
+      return nextRefresh(REFRESH_MS)
+    }
     const question = questionNow()
     const algorithm = chosenAlgorithm(question)
     const forecast = await fetchForecast(
       { at: state.whatIf?.at ?? now(), question, ...(algorithm ? { algorithm } : {}), ...(state.whatIf ? { weather: state.whatIf.weather } : {}) },
-      controller.signal,
+      signal,
     )
-    if (controller.signal.aborted) return
+    if (signal.aborted) return REFRESH_MS
     state.forecast = forecast
     renderForecast(forecast)
     setNotice(undefined)
     setStatus('open', state.whatIf ? 'What if' : 'Live')
     ui.updated.textContent = `updated ${new Date().toLocaleTimeString([], { hourCycle: 'h23' })}`
     if (state.place !== undefined) void refreshSeries()
+    return nextRefresh(REFRESH_MS)
   } catch (error) {
-    if (controller.signal.aborted) return
-    retryMs = RETRY_MS
+    if (signal.aborted) return REFRESH_MS
     showFailure(error)
+    return nextRefresh(RETRY_MS)
   } finally {
-    if (inFlight === controller) {
-      inFlight = undefined
-      ui.map.closest('section')?.removeAttribute('aria-busy')
-      timer = setTimeout(poll, Math.min(retryMs, untilNextSlot()))
-    }
+    // Aborted only by a newer refresh, which is busy in its turn.
+    if (!signal.aborted) ui.map.closest('section')?.removeAttribute('aria-busy')
   }
-}
+}, REFRESH_MS)
 
 /** Live, the map turns over with the half hour: the next refresh comes no later than the next slot's start. */
-function untilNextSlot(): number {
-  if (state.whatIf || pin.at !== undefined) return Infinity
+function nextRefresh(ms: number): number {
+  if (state.whatIf || pin.at !== undefined) return ms
   const t = Date.now()
-  return Math.ceil((t + 1) / SLOT_MS) * SLOT_MS - t + 500
+  return Math.min(ms, Math.ceil((t + 1) / SLOT_MS) * SLOT_MS - t + 500)
 }
 
-/** A hidden tab asks for nothing; it catches up when shown again. */
-function poll(): void {
-  if (document.hidden) timer = setTimeout(poll, REFRESH_MS)
-  else void refresh()
-}
-
-document.addEventListener('visibilitychange', () => {
-  if (!document.hidden) void refresh()
-})
-
-function setStatus(kind: 'open' | 'closed' | 'waiting', text: string): void {
-  // Only on change: it is a live region, and a screen reader should not hear "Live" every minute.
-  if (ui.status.dataset.state === kind && ui.status.textContent === text) return
-  ui.status.dataset.state = kind
-  ui.status.textContent = text
-}
+const setStatus = (kind: 'open' | 'closed' | 'waiting', text: string): void => setLiveStatus(ui.status, kind, text)
 
 type NoticeKind = 'loading' | 'no-model' | 'unavailable' | 'unreachable' | 'error'
 

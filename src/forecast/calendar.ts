@@ -72,8 +72,8 @@ export function localDate(epochMs: number, timeZone: string): string {
   return new Date(epochMs + utcOffset(timeZone)(epochMs)).toISOString().slice(0, 10)
 }
 
-/** A function from an instant to the zone's offset from UTC there (ms, local − UTC). */
-function utcOffset(timeZone: string): (epochMs: number) => number {
+/** A function from an instant to the zone's offset from UTC there (ms, local − UTC), straight from Intl. */
+export function utcOffset(timeZone: string): (epochMs: number) => number {
   let format: Intl.DateTimeFormat
   try {
     format = new Intl.DateTimeFormat('en-US', {

@@ -8,7 +8,7 @@ import { loadModel, TRAINERS } from './models/index.js'
 import { nextFeatures } from './next-features.js'
 import { describePlacesSpec, loadPlaces, type Places, type PlacesSpec, type SavedPlaces } from './places.js'
 import { SLOT_MS, type Model, type Pickup, type SavedModel, type Trainer, type WeatherConditions, type WeatherHour } from './types.js'
-import { weatherIndex, type WeatherIndex } from './weather-index.js'
+import type { WeatherIndex } from './weather-index.js'
 
 /*
  * A trained version of the demand forecast: the places, the demand they saw,
@@ -50,15 +50,29 @@ export interface QuestionModels {
   models: Record<string, TrainedModel>
 }
 
-export interface DemandModel {
+/** What a version says of itself, the same trained and saved. */
+export interface VersionFacts {
   trainedAt: number
   from: number
   until: number
   holdoutDays: number
   timeZone: string
   placesSpec: string
-  places: Places
   withWeather: boolean
+}
+
+const versionFacts = (v: VersionFacts): VersionFacts => ({
+  trainedAt: v.trainedAt,
+  from: v.from,
+  until: v.until,
+  holdoutDays: v.holdoutDays,
+  timeZone: v.timeZone,
+  placesSpec: v.placesSpec,
+  withWeather: v.withWeather,
+})
+
+export interface DemandModel extends VersionFacts {
+  places: Places
   /** What the places saw over the whole period (the charts' actual demand); its training part alone teaches the calendar features (trainingDemand). */
   demand: DemandSeries
   questions: Partial<Record<Question, QuestionModels>>
@@ -211,22 +225,10 @@ function asIndex(weather: WeatherIndex | WeatherConditions): WeatherIndex {
   return { at: () => weather, observedBefore: () => weather }
 }
 
-/** Hourly weather as an index, or undefined when there is none. */
-export function weatherOf(hours: readonly WeatherHour[]): WeatherIndex | undefined {
-  return hours.length > 0 ? weatherIndex(hours) : undefined
-}
-
 /** A version as plain JSON (the demand counts as base64 of 32-bit floats: they are small whole numbers). */
-export interface SavedDemandModel {
+export interface SavedDemandModel extends VersionFacts {
   format: 1
-  trainedAt: number
-  from: number
-  until: number
-  holdoutDays: number
-  timeZone: string
-  placesSpec: string
   places: SavedPlaces
-  withWeather: boolean
   demand: { places: number; fromSlot: number; slots: number; counts: string }
   questions: Partial<Record<Question, { best: string; models: Record<string, { saved: SavedModel; scores: ModelEvaluation }> }>>
 }
@@ -239,14 +241,8 @@ export function saveDemandModel(version: DemandModel): SavedDemandModel {
   const { demand } = version
   return {
     format: 1,
-    trainedAt: version.trainedAt,
-    from: version.from,
-    until: version.until,
-    holdoutDays: version.holdoutDays,
-    timeZone: version.timeZone,
-    placesSpec: version.placesSpec,
+    ...versionFacts(version),
     places: version.places.save(),
-    withWeather: version.withWeather,
     demand: { places: demand.places, fromSlot: demand.fromSlot, slots: demand.slots, counts: Buffer.from(Float32Array.from(demand.counts).buffer).toString('base64') },
     questions,
   }
@@ -277,14 +273,8 @@ export function loadDemandModel(saved: SavedDemandModel): DemandModel {
     questions[question] = { best: models.best, models: loaded }
   }
   return {
-    trainedAt: saved.trainedAt,
-    from: saved.from,
-    until: saved.until,
-    holdoutDays: saved.holdoutDays,
-    timeZone: saved.timeZone,
-    placesSpec: saved.placesSpec,
+    ...versionFacts(saved),
     places,
-    withWeather: saved.withWeather,
     demand: { places: demand.places, fromSlot: demand.fromSlot, slots: demand.slots, counts },
     questions,
   }

@@ -20,28 +20,14 @@
  * ```
  */
 
+import { utcOffset } from '../calendar.js'
+
 const TIME_ZONE = 'America/New_York'
 const HOUR_MS = 3_600_000
 const DAY_MS = 86_400_000
 
-const parts = new Intl.DateTimeFormat('en-US', {
-  timeZone: TIME_ZONE,
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: 'numeric',
-  day: 'numeric',
-  hour: 'numeric',
-  minute: 'numeric',
-  second: 'numeric',
-})
-
-/** New York's offset from UTC at an instant (ms; -4 h or -5 h), straight from Intl. */
-function offsetFromIntl(epochMs: number): number {
-  const fields: Record<string, number> = {}
-  for (const part of parts.formatToParts(epochMs)) if (part.type !== 'literal') fields[part.type] = Number(part.value)
-  const wall = Date.UTC(fields.year!, fields.month! - 1, fields.day!, fields.hour!, fields.minute!, fields.second!)
-  return wall - Math.floor(epochMs / 1000) * 1000
-}
+/** New York's offset from UTC at an instant (ms; -4 h or -5 h), straight from Intl; cached by hour below, since Intl per row is slow. */
+const offsetFromIntl = utcOffset(TIME_ZONE)
 
 /** Offsets by UTC hour (epoch ms / HOUR_MS). */
 const offsetByUtcHour = new Map<number, number>()
