@@ -1,7 +1,7 @@
 import { promisify } from 'node:util'
 import { gunzip, gzipSync } from 'node:zlib'
 import { kooberError } from '../errors.js'
-import type { SavedDemandModel } from './demand-model.js'
+import type { SavedDemandModel, VersionFacts } from './demand-model.js'
 import type { ModelEvaluation } from './evaluate.js'
 import type { Question } from './features.js'
 
@@ -14,12 +14,7 @@ import type { Question } from './features.js'
  */
 
 /** What a version tells without loading it: its period, places and every model's scores. */
-export interface DemandModelSummary {
-  trainedAt: number
-  from: number
-  until: number
-  holdoutDays: number
-  placesSpec: string
+export interface DemandModelSummary extends Pick<VersionFacts, 'trainedAt' | 'from' | 'until' | 'holdoutDays' | 'placesSpec'> {
   questions: Partial<Record<Question, { best: string; scores: Record<string, ModelEvaluation> }>>
 }
 
